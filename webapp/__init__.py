@@ -1,0 +1,56 @@
+"""Learnloop's web application: create_app() wires settings, database, security, blueprints and CLI."""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask
+
+from .settings import Settings, load_settings
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    """Build the app. Raises SettingsError, naming the variable, when the environment is invalid."""
+    settings = settings or load_settings()
+    app = Flask(__name__, instance_path=str(settings_instance_dir()))
+    app.config.update(
+        SECRET_KEY=settings.secret_key_value(),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.session_cookie_secure,
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_SECURE=settings.session_cookie_secure,
+        MAX_CONTENT_LENGTH=2 * 1024 * 1024,
+        WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session
+        LEARNLOOP=settings,
+    )
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    from . import auth, errors, main, security, web
+    from .cli import register_cli
+
+    web.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(main.bp)
+    register_cli(app)
+    if settings.outbox_pump:
+        _run_outbox_pump(app, settings)
+    return app
+
+
+def _run_outbox_pump(app: Flask, settings: Settings) -> None:
+    """Each serving process moves committed jobs on at once (see workers.pump)."""
+    from workers import pump
+
+    from .jobs import on_outbox_commit
+
+    on_outbox_commit(pump.wake)
+    app.before_request(lambda: pump.ensure_started(settings) and None)
+
+
+def settings_instance_dir():
+    from .settings import INSTANCE_DIR
+
+    return INSTANCE_DIR

@@ -1,0 +1,45 @@
+"""Sign-in and sign-out."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, request, url_for
+from flask_login import current_user, login_user, logout_user
+
+from ..web import db, render
+from .accounts import authenticate
+from .forms import SignInForm
+
+bp = Blueprint("auth", __name__)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """Show the sign-in form; sign in on valid credentials."""
+    if current_user.is_authenticated:
+        return redirect(url_for("main.dashboard"))
+    form = SignInForm()
+    if form.validate_on_submit():
+        user = authenticate(db(), form.email.data, form.password.data)
+        if user is not None:
+            login_user(user)
+            flash(f"Welcome back, {user.display_name}.", "success")
+            return redirect(_safe_next(request.args.get("next")), code=303)
+        form.form_errors.append("Email or password is incorrect.")
+    status = 422 if request.method == "POST" else 200
+    return render("auth/login.html", block="form", status=status, form=form)
+
+
+@bp.post("/logout")
+def logout():
+    """Sign out and go back to the sign-in page."""
+    logout_user()
+    flash("You are signed out.", "info")
+    return redirect(url_for("auth.login"), code=303)
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site paths: an attacker's link must not bounce a fresh sign-in elsewhere."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target and not urlsplit(target).netloc:
+        return target
+    return url_for("main.dashboard")

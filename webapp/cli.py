@@ -1,0 +1,100 @@
+"""Command line: `flask db upgrade`, `flask users create`, `flask demo load`, `flask serve`."""
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+from sqlmodel import Session
+
+from .db import get_engine
+from .models import Role
+
+db_cli = AppGroup("db", help="Database schema migrations.")
+users_cli = AppGroup("users", help="User accounts.")
+demo_cli = AppGroup("demo", help="Demo data for trying Learnloop out (never for production).")
+
+
+def _settings():
+    return current_app.config["LEARNLOOP"]
+
+
+@db_cli.command("upgrade")
+@click.argument("revision", default="head")
+def db_upgrade(revision: str) -> None:
+    """Migrate the database up to REVISION (default: the latest)."""
+    from .migrate import upgrade
+
+    upgrade(_settings().database_url, revision)
+    click.echo(f"Database migrated to {revision}.")
+
+
+@db_cli.command("downgrade")
+@click.argument("revision")
+def db_downgrade(revision: str) -> None:
+    """Migrate the database down to REVISION ("base" removes every table)."""
+    from .migrate import downgrade
+
+    downgrade(_settings().database_url, revision)
+    click.echo(f"Database migrated down to {revision}.")
+
+
+@db_cli.command("current")
+def db_current() -> None:
+    """Print the database's schema revision."""
+    from .migrate import current_revision
+
+    click.echo(current_revision(_settings().database_url) or "none")
+
+
+@users_cli.command("create")
+@click.option("--email", required=True)
+@click.option("--name", "display_name", default="")
+@click.option("--role", type=click.Choice([role.value for role in Role]), default=Role.EMPLOYEE.value)
+@click.option("--timezone", default="UTC")
+@click.password_option()
+def users_create(email: str, display_name: str, role: str, timezone: str, password: str) -> None:
+    """Create a user of any role."""
+    from .auth.accounts import AccountError, create_user
+
+    with Session(get_engine(_settings().database_url)) as session:
+        try:
+            user = create_user(session, email, password, display_name, Role(role), timezone)
+        except AccountError as error:
+            raise click.ClickException(str(error)) from None
+        session.commit()
+        click.echo(f"Created {user.role.value} {user.email} (id {user.id}).")
+
+
+@demo_cli.command("load")
+@click.option("--if-empty", is_flag=True, help="Do nothing when the database already has users.")
+def demo_load(if_empty: bool) -> None:
+    """Load demo teams, users and a running challenge (accounts are listed in the README)."""
+    from .demo import database_is_empty, load_demo
+
+    with Session(get_engine(_settings().database_url), expire_on_commit=False) as session:
+        if if_empty and not database_is_empty(session):
+            click.echo("Database already has data; demo data not loaded.")
+            return
+        summary = load_demo(session)
+    click.echo(summary)
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1")
+@click.option("--port", type=int, default=None, help="Defaults to the PORT setting (5000).")
+def serve(host: str, port: int | None) -> None:
+    """Serve the app with the in-process job pump (the embedded default; use gunicorn in production)."""
+    from workers import pump
+
+    settings = _settings()
+    if settings.outbox_pump:
+        pump.ensure_started(settings)
+    # Werkzeug's server directly: Flask refuses app.run() inside a CLI command.
+    from werkzeug.serving import run_simple
+
+    run_simple(host, port or settings.port, current_app._get_current_object(), threaded=True)
+
+
+def register_cli(app: Flask) -> None:
+    for command in (db_cli, users_cli, demo_cli, serve):
+        app.cli.add_command(command)

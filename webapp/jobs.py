@@ -1,0 +1,53 @@
+"""The only way the web side asks for background work: an outbox row, written in the caller's transaction.
+
+The row is committed with the change that causes it; the outbox pump (or RQ cron's sweep) then hands
+it to RQ, or runs it in-process when there is no Redis. A Redis outage therefore delays work, never loses it.
+"""
+from __future__ import annotations
+
+from sqlalchemy import event
+from sqlmodel import Session, select
+
+from .models import JobStatus, OutboxJob, utcnow
+
+
+def enqueue(session: Session, name: str, key: str, **payload) -> OutboxJob:
+    """Add job `name` with `payload` to the session's transaction. The same `key` twice gives one job."""
+    existing = session.exec(select(OutboxJob).where(OutboxJob.key == key)).first()
+    if existing is not None:
+        return existing
+    job = OutboxJob(name=name, key=key, payload=payload)
+    session.add(job)
+    session.info["outbox_written"] = True
+    return job
+
+
+def retry(session: Session, job: OutboxJob) -> None:
+    """Give a failed job a fresh set of attempts (a person asked for it from a page)."""
+    job.status = JobStatus.PENDING
+    job.attempts = 0
+    job.last_error = None
+    job.available_at = utcnow()
+    session.add(job)
+    session.info["outbox_written"] = True
+
+
+# After a commit that wrote outbox rows, wake this process's pump so the job starts at once.
+_listeners = []
+
+
+def on_outbox_commit(callback) -> None:
+    if callback not in _listeners:
+        _listeners.append(callback)
+
+
+@event.listens_for(Session, "after_commit")
+def _after_commit(session) -> None:
+    if session.info.pop("outbox_written", False):
+        for callback in _listeners:
+            callback()
+
+
+@event.listens_for(Session, "after_rollback")
+def _after_rollback(session) -> None:
+    session.info.pop("outbox_written", None)

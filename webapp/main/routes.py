@@ -1,0 +1,31 @@
+"""The signed-in home page and the health check."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify, redirect, url_for
+from flask_login import current_user, login_required
+
+from ..web import db, render
+from .dashboard import dashboard_for
+from .health import health_report
+
+bp = Blueprint("main", __name__)
+
+
+@bp.get("/")
+def index():
+    """Send visitors to their dashboard, or to sign in."""
+    return redirect(url_for("main.dashboard" if current_user.is_authenticated else "auth.login"))
+
+
+@bp.get("/dashboard")
+@login_required
+def dashboard():
+    """The signed-in user's dashboard."""
+    return render("main/dashboard.html", view=dashboard_for(db(), current_user))
+
+
+@bp.get("/healthz")
+def healthz():
+    """Database, Redis and queue depth, as JSON; 503 when something is down."""
+    report, healthy = health_report(db(), current_app.config["LEARNLOOP"])
+    return jsonify(report), 200 if healthy else 503

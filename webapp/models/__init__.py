@@ -1,0 +1,48 @@
+"""The tables of the whole product, grouped by area; import from here."""
+from .base import utcnow
+from .people import Membership, Role, Team, User
+from .challenges import (
+    Badge,
+    BadgeRule,
+    BadgeScope,
+    Cadence,
+    Challenge,
+    ChallengeStatus,
+    ChallengeTeam,
+    LeaderboardMode,
+    Mission,
+    MissionKind,
+    Skill,
+)
+from .play import (
+    AssessmentPhase,
+    BadgeAward,
+    Completion,
+    Enrolment,
+    Feedback,
+    Kudos,
+    PointEvent,
+    PointReason,
+    SelfAssessment,
+)
+from .reflection import (
+    Lesson,
+    LessonSummary,
+    LessonSummaryVersion,
+    LlmCall,
+    PromptStatus,
+    Reflection,
+    ReflectionPrompt,
+    SummaryStatus,
+    Visibility,
+)
+from .system import JobStatus, Notification, OutboxJob
+
+__all__ = [
+    "AssessmentPhase", "Badge", "BadgeAward", "Cadence", "BadgeRule", "BadgeScope", "Challenge", "ChallengeStatus", "ChallengeTeam",
+    "Completion", "Enrolment", "Feedback", "JobStatus", "Kudos", "LeaderboardMode", "Lesson",
+    "LessonSummary", "LessonSummaryVersion", "LlmCall", "Membership", "Mission", "MissionKind",
+    "Notification", "OutboxJob", "PointEvent", "PointReason", "PromptStatus", "Reflection",
+    "ReflectionPrompt", "Role", "SelfAssessment", "Skill", "SummaryStatus", "Team", "User",
+    "Visibility", "utcnow",
+]

@@ -1,0 +1,63 @@
+"""Who uses Learnloop: users with a role, teams, and who belongs to (or leads) which team."""
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import UniqueConstraint
+from sqlmodel import Field, Relationship, SQLModel
+
+from .base import created_at_field, enum_field
+
+
+class Role(StrEnum):
+    EMPLOYEE = "employee"
+    LEAD = "lead"
+    ADMIN = "admin"
+
+
+class User(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, unique=True, index=True)
+    display_name: str = Field(max_length=120)
+    password_hash: str = Field(max_length=255)
+    role: Role = enum_field(Role, default=Role.EMPLOYEE, index=True)
+    # IANA name; streaks and "today" are counted in the user's own time zone.
+    timezone: str = Field(default="UTC", max_length=64)
+    is_active: bool = Field(default=True)
+    created_at: datetime = created_at_field()
+
+    memberships: list["Membership"] = Relationship(back_populates="user")
+
+    # Flask-Login protocol, kept here so the model needs no mixin from the web layer.
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return str(self.id)
+
+
+class Team(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=120, unique=True)
+    slug: str = Field(max_length=80, unique=True, index=True)
+    created_at: datetime = created_at_field()
+
+    memberships: list["Membership"] = Relationship(back_populates="team")
+
+
+class Membership(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("user_id", "team_id", name="uq_membership_user_team"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
+    team_id: int = Field(foreign_key="team.id", index=True, ondelete="CASCADE")
+    is_lead: bool = Field(default=False)
+    joined_at: datetime = created_at_field()
+
+    user: User = Relationship(back_populates="memberships")
+    team: Team = Relationship(back_populates="memberships")

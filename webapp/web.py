@@ -1,0 +1,48 @@
+"""Request plumbing shared by every blueprint: one DB session per request, page-or-fragment rendering."""
+from __future__ import annotations
+
+from flask import Flask, current_app, g, render_template, request
+from jinja2_fragments.flask import render_block
+from markupsafe import Markup
+from sqlmodel import Session
+
+from .db import get_engine
+from .text import render_markdown
+
+
+def init_app(app: Flask) -> None:
+    app.teardown_appcontext(_close_session)
+    app.after_request(_vary_on_htmx)
+    app.jinja_env.filters["markdown"] = lambda text: Markup(render_markdown(text or ""))
+    app.jinja_env.globals["is_htmx"] = is_htmx
+
+
+def db() -> Session:
+    """The request's session, opened on first use and closed at teardown."""
+    if "db" not in g:
+        settings = current_app.config["LEARNLOOP"]
+        g.db = Session(get_engine(settings.database_url), expire_on_commit=False)
+    return g.db
+
+
+def _close_session(_exc) -> None:
+    session = g.pop("db", None)
+    if session is not None:
+        session.close()
+
+
+def is_htmx() -> bool:
+    """An htmx request that wants a fragment (a boosted navigation wants the whole page)."""
+    return request.headers.get("HX-Request") == "true" and request.headers.get("HX-Boosted") != "true"
+
+
+def render(template: str, block: str | None = None, status: int = 200, **context):
+    """The one place that decides page or fragment: htmx requests get `block`, others the page."""
+    if block and is_htmx():
+        return render_block(template, block, **context), status
+    return render_template(template, **context), status
+
+
+def _vary_on_htmx(response):
+    response.vary.add("HX-Request")
+    return response

@@ -1,0 +1,100 @@
+"""The outbox pump: a thread in each web process that moves committed jobs on at once.
+
+Without Redis it runs the jobs itself (the embedded default: nothing else to install). With Redis it
+dispatches them to RQ; RQ cron's sweep (workers.periodic) does the same every few seconds as a backstop,
+so a pump that dies with its process loses nothing.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+
+from redis.exceptions import RedisError
+from sqlmodel import Session
+
+from webapp.db import get_engine
+from webapp.settings import Settings
+
+from . import dispatch, periodic
+from .runner import run_outbox_job
+
+log = logging.getLogger(__name__)
+
+
+class OutboxPump:
+    def __init__(self, settings: Settings, poll_seconds: float = 1.0, tick_seconds: float = 60.0):
+        self.settings = settings
+        self.poll_seconds = poll_seconds
+        self.tick_seconds = tick_seconds
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._queue = dispatch.job_queue(settings) if settings.uses_redis else None
+        self._last_tick = 0.0
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._loop, name="outbox-pump", daemon=True)
+        self._thread.start()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.run_once()
+            except Exception:  # noqa: BLE001 - the pump must outlive a database or Redis hiccup
+                log.exception("outbox pump round failed; retrying")
+            self._wake.wait(self.poll_seconds)
+            self._wake.clear()
+
+    def run_once(self) -> int:
+        """One round: release lost runs, then run (or dispatch) every due job. Returns jobs moved on."""
+        engine = get_engine(self.settings.database_url)
+        with Session(engine, expire_on_commit=False) as session:
+            if time.monotonic() - self._last_tick >= self.tick_seconds and not self.settings.uses_redis:
+                # With Redis, RQ cron runs the tick; without it, the pump is the scheduler.
+                self._last_tick = time.monotonic()
+                periodic.run_tick(session)
+            dispatch.release_stale(session, self.settings)
+            if self._queue is not None:
+                try:
+                    return dispatch.dispatch_pending(session, self.settings, self._queue)
+                except RedisError as error:
+                    log.warning("Redis unavailable: %s", error)
+                    return 0
+            jobs = dispatch.due_jobs(session)
+        for job in jobs:
+            run_outbox_job(job.id, self.settings.database_url)
+        return len(jobs)
+
+
+_pump: OutboxPump | None = None
+_pump_pid: int | None = None
+_lock = threading.Lock()
+
+
+def ensure_started(settings: Settings) -> OutboxPump:
+    """Start this process's pump once (after a fork, the child starts its own)."""
+    global _pump, _pump_pid
+    if _pump is not None and _pump_pid == os.getpid():
+        return _pump
+    with _lock:
+        if _pump is None or _pump_pid != os.getpid():
+            _pump = OutboxPump(settings)
+            _pump_pid = os.getpid()
+            _pump.start()
+        return _pump
+
+
+def wake() -> None:
+    if _pump is not None and _pump_pid == os.getpid():
+        _pump.wake()

@@ -1,0 +1,19 @@
+"""Job names (as written in the outbox) mapped to the functions that do the work.
+
+Each function takes the job's session first and its payload as keyword arguments, and is safe to run
+twice. Names are strings so that a web process never imports worker code to ask for work.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from importlib import import_module
+
+JOBS: dict[str, str] = {
+    "notifications.send": "workers.notifications:send_notification",
+}
+
+
+def resolve(name: str) -> Callable:
+    """The function for job `name`. Raises KeyError for a name nobody registered."""
+    module_name, _, attr = JOBS[name].partition(":")
+    return getattr(import_module(module_name), attr)
