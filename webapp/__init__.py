@@ -26,14 +26,16 @@ def create_app(settings: Settings | None = None) -> Flask:
     )
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
-    from . import auth, errors, main, security, web
+    from . import auth, errors, main, navigation, operations, security, web
     from .cli import register_cli
 
     web.init_app(app)
+    navigation.init_app(app)
     security.init_app(app)
     errors.init_app(app)
     app.register_blueprint(auth.bp)
     app.register_blueprint(main.bp)
+    app.register_blueprint(operations.bp)
     register_cli(app)
     if settings.outbox_pump:
         _run_outbox_pump(app, settings)

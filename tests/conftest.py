@@ -1,0 +1,183 @@
+"""Fixtures: an app on each database backend, signed-in clients, CSRF tokens, a private Redis.
+
+Every test that takes `app` (or `session`) runs once on SQLite and once on PostgreSQL. Set
+LEARNLOOP_TEST_BACKENDS=sqlite (or postgresql) to run one backend only.
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlmodel import Session, SQLModel
+
+from webapp import create_app
+from webapp.db import dispose_engines, get_engine
+from webapp.settings import load_settings
+
+from .support import redis_server
+
+PG_ADMIN_URL = os.environ.get("LEARNLOOP_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+BACKENDS = [name for name in os.environ.get("LEARNLOOP_TEST_BACKENDS", "sqlite,postgresql").split(",") if name]
+PASSWORD = "correct horse battery"
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "browser: drives Chromium through Playwright")
+    config.addinivalue_line("markers", "redis: needs a redis-server binary and real rq workers")
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    """A migrated SQLite file, copied for each test (faster than migrating every time)."""
+    from webapp.migrate import upgrade
+
+    path = tmp_path_factory.mktemp("sqlite-template") / "template.db"
+    url = f"sqlite:///{path}"
+    upgrade(url)
+    dispose_engines()  # checkpoints the WAL so the single file is complete
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_database() -> Iterator[str]:
+    """A PostgreSQL database of this test run (its own name, so parallel runs never meet), migrated once."""
+    from webapp.migrate import upgrade
+
+    name = f"learnloop_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    upgrade(url)
+    yield url
+    dispose_engines()
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _truncate_all(url: str) -> None:
+    tables = ", ".join(f'"{table.name}"' for table in SQLModel.metadata.sorted_tables)
+    with get_engine(url).begin() as connection:
+        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request, tmp_path) -> Iterator[str]:
+    """An empty, migrated database on each backend."""
+    if request.param == "sqlite":
+        path = tmp_path / "learnloop.db"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        yield f"sqlite:///{path}"
+    else:
+        url = request.getfixturevalue("pg_database")
+        _truncate_all(url)
+        yield url
+
+
+@pytest.fixture
+def settings_overrides() -> dict:
+    """Override in a test module to change settings for its app."""
+    return {}
+
+
+@pytest.fixture
+def settings(database_url, settings_overrides):
+    values = dict(database_url=database_url, secret_key="test-secret", outbox_pump=False, redis_url=None)
+    values.update(settings_overrides)
+    return load_settings(**values)
+
+
+@pytest.fixture
+def app(settings):
+    app = create_app(settings)
+    app.config.update(TESTING=True)
+    yield app
+
+
+@pytest.fixture
+def session(database_url) -> Iterator[Session]:
+    with Session(get_engine(database_url), expire_on_commit=False) as session:
+        yield session
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
+
+
+def csrf_token(client, path: str = "/login") -> str:
+    """The CSRF token a page gives this client's session."""
+    page = client.get(path)
+    match = CSRF_META.search(page.get_data(as_text=True))
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+@pytest.fixture
+def make_user(session):
+    """Create a user (and optionally a team membership) straight in the database."""
+    from webapp.auth.accounts import create_user
+    from webapp.models import Membership, Role, Team
+
+    def make(email="someone@example.com", role=Role.EMPLOYEE, team: str | None = None, lead=False, name=None):
+        user = create_user(session, email, PASSWORD, name or email.split("@")[0].title(), role)
+        session.flush()
+        if team is not None:
+            from sqlmodel import select
+
+            team_row = session.exec(select(Team).where(Team.slug == team)).first()
+            if team_row is None:
+                team_row = Team(name=team.title(), slug=team)
+                session.add(team_row)
+                session.flush()
+            session.add(Membership(user_id=user.id, team_id=team_row.id, is_lead=lead))
+        session.commit()
+        return user
+
+    return make
+
+
+class Auth:
+    """Signs a test client in and out through the real form, CSRF token included."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, email: str, password: str = PASSWORD, follow_redirects=False):
+        token = csrf_token(self.client)
+        return self.client.post(
+            "/login", data={"email": email, "password": password, "csrf_token": token},
+            follow_redirects=follow_redirects,
+        )
+
+    def logout(self):
+        token = csrf_token(self.client, "/dashboard")
+        return self.client.post("/logout", data={"csrf_token": token})
+
+    def post(self, path: str, data: dict | None = None, page: str = "/dashboard", **kwargs):
+        """POST with the CSRF token taken from `page`, as a browser form would."""
+        data = dict(data or {})
+        data.setdefault("csrf_token", csrf_token(self.client, page))
+        return self.client.post(path, data=data, **kwargs)
+
+
+@pytest.fixture
+def auth(client):
+    return Auth(client)
+
+
+@pytest.fixture
+def redis_url(tmp_path) -> Iterator[str]:
+    """A private redis-server for this test, so tests can stop and restart it."""
+    with redis_server(tmp_path) as server:
+        yield server.url

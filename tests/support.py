@@ -1,0 +1,89 @@
+"""Helpers for tests that run real processes: a private redis-server, rq workers."""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_port(port: int, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.05)
+    raise TimeoutError(f"nothing listens on port {port}")
+
+
+class RedisServer:
+    def __init__(self, directory: Path):
+        self.port = free_port()
+        self.directory = directory
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        binary = shutil.which("redis-server")
+        if binary is None:
+            raise RuntimeError("redis-server is not installed")
+        self.process = subprocess.Popen(
+            [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+             "--dir", str(self.directory)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        wait_for_port(self.port)
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(10)
+            self.process = None
+
+
+@contextmanager
+def redis_server(directory: Path):
+    server = RedisServer(directory)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def worker_env(database_url: str, redis_url: str, queue: str = "learnloop", **extra: str) -> dict:
+    env = dict(os.environ)
+    env.update(DATABASE_URL=database_url, REDIS_URL=redis_url, RQ_QUEUE=queue, SECRET_KEY="test-secret", **extra)
+    env["PYTHONPATH"] = str(ROOT)
+    return env
+
+
+def rq_command(*args: str) -> list[str]:
+    """The `rq` console script of this environment."""
+    return [str(Path(sys.executable).parent / "rq"), *args]
+
+
+def run_rq_worker_burst(database_url: str, redis_url: str, queue: str = "learnloop", timeout: float = 60) -> str:
+    """Run a real `rq worker --burst` process until the queue is empty; returns its output."""
+    result = subprocess.run(
+        rq_command("worker", "--burst", "--url", redis_url, queue),
+        env=worker_env(database_url, redis_url, queue), cwd=ROOT, capture_output=True, text=True, timeout=timeout,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout + result.stderr

@@ -1,0 +1,27 @@
+"""The main navigation: each area adds its entry here; entries show only when their blueprint exists."""
+from __future__ import annotations
+
+from flask import Flask, current_app
+from flask_login import current_user
+
+from .models import Role
+
+EVERYONE = (Role.EMPLOYEE, Role.LEAD, Role.ADMIN)
+
+# (label, endpoint, roles that see it)
+NAV_ITEMS: list[tuple[str, str, tuple[Role, ...]]] = [
+    ("Dashboard", "main.dashboard", EVERYONE),
+    ("Jobs", "operations.jobs", (Role.ADMIN,)),
+]
+
+
+def nav_items() -> list[tuple[str, str]]:
+    if not current_user.is_authenticated:
+        return []
+    endpoints = current_app.view_functions
+    return [(label, endpoint) for label, endpoint, roles in NAV_ITEMS
+            if endpoint in endpoints and current_user.role in roles]
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.globals["nav_items"] = nav_items

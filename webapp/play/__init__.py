@@ -1,0 +1,1 @@
+"""Playing a challenge: the points ledger, events that badges react to, and (later) the pages."""
