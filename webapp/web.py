@@ -1,7 +1,7 @@
 """Request plumbing shared by every blueprint: one DB session per request, page-or-fragment rendering."""
 from __future__ import annotations
 
-from flask import Flask, current_app, g, render_template, request
+from flask import Flask, current_app, g, redirect, render_template, request
 from jinja2_fragments.flask import render_block
 from markupsafe import Markup
 from sqlmodel import Session
@@ -41,6 +41,15 @@ def render(template: str, block: str | None = None, status: int = 200, **context
     if block and is_htmx():
         return render_block(template, block, **context), status
     return render_template(template, **context), status
+
+
+def see_other(location: str):
+    """Redirect after a successful POST: 303 for a plain form, HX-Redirect (a full navigation) for htmx."""
+    if request.headers.get("HX-Request") == "true":
+        response = current_app.response_class(status=204)
+        response.headers["HX-Redirect"] = location
+        return response
+    return redirect(location, code=303)
 
 
 def _vary_on_htmx(response):

@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, flash, redirect, request, url_for
 from flask_login import current_user, login_user, logout_user
 
-from ..web import db, render
+from ..web import db, render, see_other
 from .accounts import authenticate
 from .forms import SignInForm
 
@@ -24,7 +24,7 @@ def login():
         if user is not None:
             login_user(user)
             flash(f"Welcome back, {user.display_name}.", "success")
-            return redirect(_safe_next(request.args.get("next")), code=303)
+            return see_other(_safe_next(request.args.get("next")))
         form.form_errors.append("Email or password is incorrect.")
     status = 422 if request.method == "POST" else 200
     return render("auth/login.html", block="form", status=status, form=form)

@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 from enum import StrEnum
 
-from sqlalchemy import String
+from sqlalchemy import Enum
 from sqlmodel import Field, SQLModel
 
 # Named constraints let migrations alter tables the same way on SQLite (batch mode) and PostgreSQL.
@@ -24,8 +24,14 @@ def created_at_field():
 
 
 def enum_field(enum: type[StrEnum], default=None, **kwargs):
-    """A short string column holding an enum's value (portable: no native PostgreSQL enum types)."""
-    length = max(len(member.value) for member in enum)
+    """A VARCHAR column holding an enum's value, read back as the enum member.
+
+    Not a native PostgreSQL enum type, so adding a value never needs an ALTER TYPE migration.
+    """
+    column_type = Enum(
+        enum, native_enum=False, create_constraint=False, length=max(len(member.value) for member in enum),
+        values_callable=lambda members: [member.value for member in members],
+    )
     if default is None:
-        return Field(sa_type=String(length), **kwargs)
-    return Field(default=default, sa_type=String(length), **kwargs)
+        return Field(sa_type=column_type, **kwargs)
+    return Field(default=default, sa_type=column_type, **kwargs)

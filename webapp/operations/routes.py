@@ -19,7 +19,7 @@ def jobs():
     if status and status not in JobStatus.__members__.values():
         abort(400)
     overview = jobs_overview(db(), JobStatus(status) if status else None)
-    return render("operations/jobs.html", block="jobs", overview=overview, status=status)
+    return render("operations/jobs.html", block="jobs", overview=overview, status_filter=status)
 
 
 @bp.post("/jobs/<int:job_id>/retry")

@@ -1,0 +1,101 @@
+"""Browser fixtures: a live Learnloop on a fresh SQLite database with demo data, Chromium via Playwright,
+and an axe-core accessibility check every page test can call."""
+from __future__ import annotations
+
+import shutil
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session
+from werkzeug.serving import make_server
+
+from webapp import create_app
+from webapp.db import get_engine
+from webapp.demo import DEMO_PASSWORD, load_demo
+from webapp.settings import load_settings
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+AXE = ROOT / "webapp" / "assets" / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--no-first-run", "--disable-sync", "--disable-dev-shm-usage"]
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/browser/" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
+
+
+@dataclass
+class LiveServer:
+    url: str
+    database_url: str
+    app: object
+
+    def session(self) -> Session:
+        return Session(get_engine(self.database_url), expire_on_commit=False)
+
+
+@pytest.fixture
+def live_server(sqlite_template, tmp_path):
+    """Learnloop served on a free port, embedded mode (SQLite, in-process jobs), demo data loaded."""
+    path = tmp_path / "live.db"
+    shutil.copy(sqlite_template, path)
+    database_url = f"sqlite:///{path}"
+    with Session(get_engine(database_url), expire_on_commit=False) as session:
+        load_demo(session)
+    app = create_app(load_settings(database_url=database_url, secret_key="browser-test", redis_url=None,
+                                   outbox_pump=True))
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield LiveServer(url=f"http://127.0.0.1:{server.server_port}", database_url=database_url, app=app)
+    server.shutdown()
+    thread.join(5)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    # bypass_csp lets the test inject axe-core into pages whose policy forbids inline scripts.
+    context = browser.new_context(bypass_csp=True)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def sign_in(page, server: LiveServer, email: str, password: str = DEMO_PASSWORD) -> None:
+    """Sign in through the real form, as a person would."""
+    page.goto(f"{server.url}/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{server.url}/dashboard")
+
+
+def assert_accessible(page, rules: tuple[str, ...] = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa")) -> None:
+    """Run axe-core on the current page; fail listing each violation with the elements it found."""
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})", list(rules)
+    )
+    violations = result["violations"]
+    report = "\n".join(
+        f"- {violation['id']} ({violation['impact']}): {violation['help']}\n    "
+        + "\n    ".join(node["html"][:160] for node in violation["nodes"][:5])
+        for violation in violations
+    )
+    assert not violations, f"accessibility violations on {page.url}:\n{report}"
