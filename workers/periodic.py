@@ -12,7 +12,11 @@ log = logging.getLogger(__name__)
 
 # Functions called with a session once a minute: each moves the product on by the clock
 # (challenge lifecycle, summary cadence). Areas add theirs here.
-TICK_STEPS: list[str] = []
+TICK_STEPS: list[str] = [
+    "workers.reflection:enqueue_cadence_prompts",
+    "workers.summaries:summarise_at_cadence",
+    "webapp.challenges.lifecycle:advance_challenges",
+]
 
 
 def run_tick(session: Session) -> None:

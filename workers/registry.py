@@ -10,6 +10,10 @@ from importlib import import_module
 
 JOBS: dict[str, str] = {
     "notifications.send": "workers.notifications:send_notification",
+    "reflection.prompt_for_completion": "workers.reflection:prompt_for_completion",
+    "reflection.prompt_for_period": "workers.reflection:prompt_for_period",
+    "summaries.summarise_team": "workers.summaries:summarise_team",
+    "challenges.closed": "workers.challenge_close:run_end_of_challenge",
 }
 
 

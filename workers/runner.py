@@ -21,7 +21,19 @@ from .registry import resolve
 
 log = logging.getLogger(__name__)
 
-FAILURE_HOOKS: dict[str, str] = {}  # job name -> "module:function(session, job)" called once a job is out of attempts
+FAILURE_HOOKS: dict[str, str] = {  # job name -> "module:function(session, job)" called once a job is out of attempts
+    "reflection.prompt_for_completion": "workers.reflection:mark_prompt_failed",
+    "reflection.prompt_for_period": "workers.reflection:mark_prompt_failed",
+    "summaries.summarise_team": "workers.summaries:mark_summary_failed",
+}
+
+
+class Reschedule(Exception):
+    """Raised by a job to run again after `delay_seconds` without using an attempt (e.g. a 429's Retry-After)."""
+
+    def __init__(self, delay_seconds: float, reason: str = ""):
+        super().__init__(reason or f"rescheduled in {delay_seconds:.0f} s")
+        self.delay_seconds = delay_seconds
 
 
 def backoff(attempts: int) -> timedelta:
@@ -64,10 +76,24 @@ def run_outbox_job(job_id: int, database_url: str | None = None) -> str:
             session.add(job)
             session.commit()  # the job's own writes and its "done" land together
             return job.status
+        except Reschedule as later:
+            session.rollback()
+            return _reschedule(session, job_id, later)
         except Exception as error:  # noqa: BLE001 - any failure of the job is recorded, then retried
             session.rollback()
             log.warning("job %s (%s) failed: %s", job_id, job.name, error)
             return _record_failure(session, job_id, error, settings)
+
+
+def _reschedule(session: Session, job_id: int, later: Reschedule) -> str:
+    job = session.get(OutboxJob, job_id)
+    job.status = JobStatus.PENDING
+    job.attempts = max(0, job.attempts - 1)
+    job.available_at = utcnow() + timedelta(seconds=later.delay_seconds)
+    job.last_error = str(later)[:2000]
+    session.add(job)
+    session.commit()
+    return job.status
 
 
 def _record_failure(session: Session, job_id: int, error: Exception, settings: Settings) -> str:

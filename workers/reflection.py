@@ -1,0 +1,209 @@
+"""Reflection-prompt jobs: one after each completion, or one per period at the challenge's cadence.
+
+A job creates its ReflectionPrompt row (pending, committed at once so the page can show it), asks the
+writer, and fills the row in. The row's work key makes the job safe to run twice.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from prompts import load
+from webapp.jobs import enqueue
+from webapp.models import (
+    Cadence, Challenge, ChallengeStatus, Completion, LlmCall, Mission, OutboxJob, PromptStatus, Reflection,
+    ReflectionPrompt, utcnow,
+)
+from webapp.settings import get_settings
+
+from .writing import CallRecord, PromptRequest, RetryLater
+
+HISTORY_SIZE = 8
+EVIDENCE_CHARS = 1000
+COMPLETION_JOB = "reflection.prompt_for_completion"
+PERIOD_JOB = "reflection.prompt_for_period"
+
+
+def call_log_for(session: Session):
+    """Records each writer call in its own transaction, so a call is logged even when the job then fails."""
+    engine = session.get_bind()
+
+    def record(call: CallRecord) -> None:
+        with Session(engine) as own:
+            own.add(LlmCall(**vars(call)))
+            own.commit()
+
+    return record
+
+
+def writer(session: Session):
+    from .llm import writer_for
+
+    return writer_for(get_settings(), call_log_for(session))
+
+
+def reschedule_on_rate_limit(error: RetryLater):
+    from .runner import Reschedule
+
+    return Reschedule(error.seconds, str(error))
+
+
+def prompt_for_completion(session: Session, *, job: OutboxJob, completion_id: int) -> None:
+    """Write the reflection prompt for one completion (a no-op if the completion is gone or the prompt written)."""
+    completion = session.get(Completion, completion_id)
+    if completion is None:
+        return
+    prompt = _open_prompt(session, f"completion:{completion_id}", completion.user_id, completion.challenge_id,
+                          completion_id)
+    if prompt.status in (PromptStatus.READY, PromptStatus.ANSWERED):
+        return
+    mission = session.get(Mission, completion.mission_id)
+    evidence = [completion.evidence_text[:EVIDENCE_CHARS]] if completion.evidence_text else []
+    request = _request(session, prompt, [mission], evidence, before=completion.created_at)
+    _write(session, prompt, request)
+
+
+def prompt_for_period(session: Session, *, job: OutboxJob, challenge_id: int, user_id: int, period: str,
+                      start: str, end: str) -> None:
+    """Write the daily or weekly reflection prompt about what the participant did in [start, end)."""
+    prompt = _open_prompt(session, f"period:{challenge_id}:{user_id}:{period}", user_id, challenge_id, None)
+    if prompt.status in (PromptStatus.READY, PromptStatus.ANSWERED):
+        return
+    rows = session.exec(
+        select(Completion, Mission).join(Mission)
+        .where(Completion.user_id == user_id, Completion.challenge_id == challenge_id,
+               Completion.created_at >= datetime.fromisoformat(start), Completion.created_at < datetime.fromisoformat(end))
+        .order_by(col(Completion.created_at))
+    ).all()
+    missions = [mission for _, mission in rows]
+    evidence = [completion.evidence_text[:EVIDENCE_CHARS // 2] for completion, _ in rows if completion.evidence_text][:4]
+    request = _request(session, prompt, missions, evidence, before=datetime.fromisoformat(start), period=period)
+    _write(session, prompt, request)
+
+
+def _open_prompt(session: Session, work_key: str, user_id: int, challenge_id: int,
+                 completion_id: int | None) -> ReflectionPrompt:
+    """The prompt row for `work_key`, created pending (and committed, so the page shows it) if new."""
+    prompt = session.exec(select(ReflectionPrompt).where(ReflectionPrompt.work_key == work_key)).first()
+    if prompt is None:
+        try:
+            prompt = ReflectionPrompt(work_key=work_key, user_id=user_id, challenge_id=challenge_id,
+                                      completion_id=completion_id)
+            session.add(prompt)
+            session.commit()
+        except IntegrityError:  # a second delivery of the same job got there first
+            session.rollback()
+            prompt = session.exec(select(ReflectionPrompt).where(ReflectionPrompt.work_key == work_key)).one()
+    return prompt
+
+
+def _request(session: Session, prompt: ReflectionPrompt, missions: list[Mission], evidence: list[str],
+             before: datetime, period: str | None = None) -> PromptRequest:
+    challenge = session.get(Challenge, prompt.challenge_id)
+    earlier = session.exec(
+        select(Mission.title, Mission.kind, Completion.created_at).join(Mission)
+        .where(Completion.user_id == prompt.user_id, Completion.created_at < before)
+        .order_by(col(Completion.created_at).desc()).limit(HISTORY_SIZE)
+    ).all()
+    written = session.exec(select(func.count()).select_from(Reflection).where(Reflection.user_id == prompt.user_id)).one()
+    now = utcnow()
+    return PromptRequest(
+        work_key=prompt.work_key,
+        challenge_title=challenge.title if challenge else "",
+        mission_titles=[mission.title for mission in missions],
+        mission_kinds=[mission.kind.value for mission in missions],
+        evidence=evidence,
+        history=[{"mission": title, "kind": kind.value, "days_ago": max(0, (now - _aware(at)).days)}
+                 for title, kind, at in earlier],
+        reflections_written=int(written),
+        period=period,
+    )
+
+
+def _write(session: Session, prompt: ReflectionPrompt, request: PromptRequest) -> None:
+    chosen = writer(session)
+    try:
+        draft = chosen.reflection_prompt(request)
+    except RetryLater as error:
+        raise reschedule_on_rate_limit(error) from error
+    template = load("reflection_prompt")
+    prompt.text = draft.as_markdown()
+    prompt.template_name, prompt.template_version = template.name, template.version
+    prompt.writer = chosen.name
+    prompt.status, prompt.error, prompt.ready_at = PromptStatus.READY, None, utcnow()
+    session.add(prompt)
+
+
+def mark_prompt_failed(session: Session, job: OutboxJob) -> None:
+    """Failure hook: the participant sees the prompt failed, with a retry button."""
+    prompt = _prompt_of_job(session, job)
+    if prompt is not None and prompt.status == PromptStatus.PENDING:
+        prompt.status, prompt.error = PromptStatus.FAILED, job.last_error
+        session.add(prompt)
+
+
+def _prompt_of_job(session: Session, job: OutboxJob) -> ReflectionPrompt | None:
+    payload = job.payload
+    if job.name == COMPLETION_JOB:
+        key = f"completion:{payload['completion_id']}"
+    else:
+        key = f"period:{payload['challenge_id']}:{payload['user_id']}:{payload['period']}"
+    prompt = session.exec(select(ReflectionPrompt).where(ReflectionPrompt.work_key == key)).first()
+    if prompt is None and job.name == COMPLETION_JOB:
+        # The job failed before it could write its row: create it failed, so the participant can retry.
+        completion = session.get(Completion, payload["completion_id"])
+        if completion is not None:
+            prompt = ReflectionPrompt(work_key=key, user_id=completion.user_id, challenge_id=completion.challenge_id,
+                                      completion_id=completion.id, status=PromptStatus.PENDING)
+    return prompt
+
+
+def outbox_key(prompt: ReflectionPrompt) -> str:
+    return f"reflection-prompt:{prompt.work_key}"
+
+
+def enqueue_cadence_prompts(session: Session, today: date | None = None) -> int:
+    """Tick step: for daily/weekly challenges, ask for one prompt per participant who completed something
+    in the last finished period. Returns how many jobs were added (the outbox key makes repeats free)."""
+    today = today or utcnow().date()
+    added = 0
+    challenges = session.exec(select(Challenge).where(
+        Challenge.status == ChallengeStatus.RUNNING,
+        col(Challenge.reflection_cadence).in_([Cadence.DAILY, Cadence.WEEKLY]))).all()
+    for challenge in challenges:
+        period, start, end = last_period(challenge.reflection_cadence, today)
+        users = session.exec(
+            select(Completion.user_id).distinct()
+            .where(Completion.challenge_id == challenge.id, Completion.created_at >= start, Completion.created_at < end)
+        ).all()
+        keys = {user_id: f"reflection-prompt:period:{challenge.id}:{user_id}:{period}" for user_id in users}
+        existing = set(session.exec(select(OutboxJob.key).where(col(OutboxJob.key).in_(list(keys.values()))))) if keys else set()
+        for user_id, key in keys.items():
+            if key not in existing:
+                enqueue(session, PERIOD_JOB, key, challenge_id=challenge.id, user_id=user_id, period=period,
+                        start=start.isoformat(), end=end.isoformat())
+                added += 1
+    return added
+
+
+def last_period(cadence: Cadence, today: date) -> tuple[str, datetime, datetime]:
+    """The last finished day (daily) or ISO week (weekly) before `today`, as (label, start, end) in UTC."""
+    from datetime import UTC
+
+    if cadence == Cadence.DAILY:
+        day = today - timedelta(days=1)
+        start = datetime(day.year, day.month, day.day, tzinfo=UTC)
+        return day.isoformat(), start, start + timedelta(days=1)
+    monday = today - timedelta(days=today.weekday() + 7)
+    start = datetime(monday.year, monday.month, monday.day, tzinfo=UTC)
+    year, week, _ = monday.isocalendar()
+    return f"{year}-W{week:02d}", start, start + timedelta(days=7)
+
+
+def _aware(moment: datetime) -> datetime:
+    from datetime import UTC
+
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

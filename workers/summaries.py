@@ -1,0 +1,248 @@
+"""Team lesson summaries: on demand, at the summary cadence and when a challenge closes.
+
+Only team-shared reflections (never private ones) and the evidence of the missions they answer go to
+the writer, with names replaced by stable pseudonyms. Material larger than one call's token budget is
+summarised in parts, then merged in groups, so no call exceeds the budget. Each call's citations are
+checked against the ids it was given; a failing answer is retried once with the error, then the summary
+is marked failed for the lead to retry.
+"""
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from sqlmodel import Session, col, select
+
+from prompts import load
+from webapp.jobs import enqueue
+from webapp.models import (
+    Cadence, Challenge, ChallengeStatus, ChallengeTeam, Completion, LessonSummary, LessonSummaryVersion, Membership,
+    Mission, OutboxJob, Reflection, ReflectionPrompt, SummaryStatus, User, Visibility, utcnow,
+)
+
+from . import tokens
+from .reflection import last_period, reschedule_on_rate_limit, writer
+from .writing import (
+    SECTIONS, InvalidOutput, RetryLater, SummaryContent, SummaryRequest, build_messages, messages_tokens,
+    summary_payload, to_json,
+)
+
+JOB = "summaries.summarise_team"
+# Room kept in every call for the error message of the one retry.
+FEEDBACK_RESERVE = 200
+PSEUDONYM = re.compile(r"\bParticipant (\d+)\b")
+
+
+class SummaryFailed(Exception):
+    """The writer's answer still broke the schema or the citations after the retry."""
+
+
+def outbox_key(summary: LessonSummary) -> str:
+    return f"lesson-summary:{summary.work_key}"
+
+
+def request_summary(session: Session, *, team_id: int, challenge_id: int, trigger: str, work_key: str,
+                    requested_by_id: int | None = None) -> LessonSummary:
+    """The summary for `work_key`, created (generating) with its job if new; the caller commits."""
+    summary = session.exec(select(LessonSummary).where(LessonSummary.work_key == work_key)).first()
+    if summary is None:
+        summary = LessonSummary(work_key=work_key, team_id=team_id, challenge_id=challenge_id, trigger=trigger,
+                                requested_by_id=requested_by_id)
+        session.add(summary)
+        session.flush()
+        enqueue(session, JOB, outbox_key(summary), summary_id=summary.id)
+    return summary
+
+
+def summarise_team(session: Session, *, job: OutboxJob, summary_id: int) -> None:
+    """Write a new version of summary `summary_id` (a no-op unless it is generating)."""
+    summary = session.get(LessonSummary, summary_id)
+    if summary is None or summary.status != SummaryStatus.GENERATING:
+        return
+    challenge = session.get(Challenge, summary.challenge_id)
+    reflections, names = team_material(session, summary.team_id, summary.challenge_id)
+    chosen = writer(session)
+    guidance = _latest_guidance(session, summary)
+    try:
+        content = summarise_in_parts(chosen, summary.work_key, challenge.title, reflections, guidance)
+    except RetryLater as error:
+        raise reschedule_on_rate_limit(error) from error
+    except SummaryFailed as error:
+        summary.status, summary.error, summary.updated_at = SummaryStatus.FAILED, str(error)[:2000], utcnow()
+        session.add(summary)
+        return
+    template = load("team_summary")
+    summary.current_version += 1
+    session.add(LessonSummaryVersion(
+        summary_id=summary.id, number=summary.current_version, content=restore_names(content, names),
+        guidance=guidance, writer=chosen.name, template_version=f"{template.name}@{template.version}"))
+    summary.status, summary.error, summary.updated_at = SummaryStatus.DRAFT, None, utcnow()
+    summary.revision += 1
+    session.add(summary)
+
+
+def team_material(session: Session, team_id: int, challenge_id: int) -> tuple[list[dict], dict[str, str]]:
+    """The team-shared reflections as the writer sees them (pseudonymised), and pseudonym -> real name."""
+    rows = session.exec(
+        select(Reflection, Mission, Completion)
+        .outerjoin(ReflectionPrompt, ReflectionPrompt.id == Reflection.prompt_id)
+        .outerjoin(Completion, Completion.id == ReflectionPrompt.completion_id)
+        .outerjoin(Mission, Mission.id == Completion.mission_id)
+        .where(Reflection.team_id == team_id, Reflection.challenge_id == challenge_id,
+               Reflection.visibility == Visibility.TEAM)
+        .order_by(col(Reflection.id))
+    ).all()
+    people = _pseudonyms(session, team_id, {reflection.user_id for reflection, _, _ in rows})
+    replace = _name_replacer(people)
+    material = []
+    for reflection, mission, completion in rows:
+        material.append({
+            "id": reflection.id,
+            "author": people[reflection.user_id][0],
+            "mission": mission.title if mission else None,
+            "kind": mission.kind.value if mission else None,
+            "text": tokens.truncate(replace(reflection.body)),
+            "evidence": tokens.truncate(replace(completion.evidence_text), 150) if completion and completion.evidence_text else None,
+        })
+    return material, {pseudonym: name for pseudonym, name in people.values()}
+
+
+def _pseudonyms(session: Session, team_id: int, authors: set[int]) -> dict[int, tuple[str, str]]:
+    """user id -> (pseudonym, name). Numbered by user id over the team and the authors: the same every call."""
+    member_ids = set(session.exec(select(Membership.user_id).where(Membership.team_id == team_id)).all()) | authors
+    users = session.exec(select(User).where(col(User.id).in_(sorted(member_ids))).order_by(col(User.id))).all()
+    return {user.id: (f"Participant {number}", user.display_name) for number, user in enumerate(users, 1)}
+
+
+def _name_replacer(people: dict[int, tuple[str, str]]):
+    names = sorted(((name, pseudonym) for pseudonym, name in people.values() if len(name) >= 2),
+                   key=lambda pair: -len(pair[0]))
+    if not names:
+        return lambda text: text
+    lookup = {name.lower(): pseudonym for name, pseudonym in names}
+    # Full display names first, then first names alone (a teammate is usually mentioned by first name).
+    for name, pseudonym in names:
+        first = name.split()[0]
+        if len(first) >= 3:
+            lookup.setdefault(first.lower(), pseudonym)
+    pattern = re.compile(r"\b(" + "|".join(re.escape(name) for name in sorted(lookup, key=len, reverse=True)) + r")\b",
+                         re.I)
+    return lambda text: pattern.sub(lambda match: lookup[match.group(0).lower()], text)
+
+
+def restore_names(content: SummaryContent, names: dict[str, str]) -> dict:
+    """The content as stored and shown: pseudonyms the model kept are mapped back to people's names."""
+    def restore(text: str) -> str:
+        return PSEUDONYM.sub(lambda match: names.get(match.group(0), "a teammate"), text)
+
+    return {section: [{"text": restore(item.text), "citations": item.citations} for item in getattr(content, section)]
+            for section in SECTIONS}
+
+
+def summarise_in_parts(chosen, work_key: str, challenge_title: str, reflections: list[dict],
+                       guidance: str | None = None, budget: int = tokens.INPUT_BUDGET) -> SummaryContent:
+    """One summary of `reflections`, with no call above `budget` input tokens however many there are."""
+    if not reflections:
+        return SummaryContent(**{section: [] for section in SECTIONS})
+    room = budget - FEEDBACK_RESERVE - _fixed_cost("team_summary", challenge_title, guidance)
+    parts = tokens.pack(reflections, _size, room)
+    summaries = [_checked_call(chosen, SummaryRequest(f"{work_key}:part{index}", challenge_title, reflections=part,
+                                                      guidance=guidance), budget)
+                 for index, part in enumerate(parts)]
+    merge_room = budget - FEEDBACK_RESERVE - _fixed_cost("summary_merge", challenge_title, guidance)
+    round_number = 0
+    while len(summaries) > 1:
+        round_number += 1
+        # Each partial takes at most half a call, so every merge joins two or more: the rounds end.
+        dumps = [_fit(summary.model_dump(), merge_room // 2) for summary in summaries]
+        groups = tokens.pack(dumps, _size, merge_room)
+        summaries = [_checked_call(chosen, SummaryRequest(f"{work_key}:merge{round_number}.{index}", challenge_title,
+                                                          partials=group, guidance=guidance), budget)
+                     if len(group) > 1 else SummaryContent.model_validate(group[0])
+                     for index, group in enumerate(groups)]
+    return summaries[0]
+
+
+def _size(item: dict) -> int:
+    return tokens.count(to_json(item)) + 2
+
+
+def _fit(dump: dict, limit: int) -> dict:
+    """A partial summary cut to `limit` tokens by dropping the weakest (last) items of its longest lists."""
+    dump = {section: list(dump[section]) for section in SECTIONS}
+    while _size(dump) > limit and any(dump.values()):
+        longest = max(SECTIONS, key=lambda section: len(dump[section]))
+        dump[longest].pop()
+    return dump
+
+
+def _fixed_cost(template_name: str, challenge_title: str, guidance: str | None) -> int:
+    empty = summary_payload(SummaryRequest("", challenge_title, partials=[{}]) if template_name == "summary_merge"
+                            else SummaryRequest("", challenge_title))
+    return messages_tokens(build_messages(load(template_name).instructions, empty, guidance))
+
+
+def input_tokens(request: SummaryRequest) -> int:
+    """Input tokens of the call `request` makes (instructions, data, guidance and any feedback)."""
+    messages = build_messages(load(request.template_name).instructions, summary_payload(request),
+                              request.guidance, request.feedback)
+    return messages_tokens(messages)
+
+
+def _checked_call(chosen, request: SummaryRequest, budget: int) -> SummaryContent:
+    """One summary call, retried once with the error when the answer breaks the schema or the citations."""
+    if input_tokens(request) > budget:
+        raise ValueError(f"{request.work_key}: {input_tokens(request)} input tokens over the budget of {budget}")
+    try:
+        return chosen.summarise(request)
+    except InvalidOutput as first:
+        retry = SummaryRequest(request.work_key, request.challenge_title, request.reflections, request.partials,
+                               request.guidance, feedback=str(first))
+        try:
+            return chosen.summarise(retry)
+        except InvalidOutput as second:
+            raise SummaryFailed(f"The writer's answer was rejected twice: {second}") from second
+
+
+def _latest_guidance(session: Session, summary: LessonSummary) -> str | None:
+    # Regenerating with guidance (the review pages) keeps the lead's guidance on the version they asked from.
+    version = session.exec(select(LessonSummaryVersion).where(LessonSummaryVersion.summary_id == summary.id)
+                           .order_by(col(LessonSummaryVersion.number).desc())).first()
+    return version.guidance if version else None
+
+
+def mark_summary_failed(session: Session, job: OutboxJob) -> None:
+    """Failure hook: the lead sees the summary failed, with a retry button."""
+    summary = session.get(LessonSummary, job.payload["summary_id"])
+    if summary is not None and summary.status == SummaryStatus.GENERATING:
+        summary.status, summary.error, summary.updated_at = SummaryStatus.FAILED, job.last_error, utcnow()
+        session.add(summary)
+
+
+def summarise_at_cadence(session: Session, today: date | None = None) -> int:
+    """Tick step: one summary per team per finished day/week of a running challenge, if the team shared
+    reflections in it. Returns how many were asked for (work keys make repeats free)."""
+    today = today or utcnow().date()
+    asked = 0
+    challenges = session.exec(select(Challenge).where(
+        Challenge.status == ChallengeStatus.RUNNING,
+        col(Challenge.summary_cadence).in_([Cadence.DAILY, Cadence.WEEKLY]))).all()
+    for challenge in challenges:
+        period, start, end = last_period(challenge.summary_cadence, today)
+        teams = session.exec(select(Reflection.team_id).distinct().where(
+            Reflection.challenge_id == challenge.id, Reflection.visibility == Visibility.TEAM,
+            Reflection.created_at >= start, Reflection.created_at < end)).all()
+        for team_id in teams:
+            key = f"cadence:{challenge.id}:{team_id}:{period}"
+            if session.exec(select(LessonSummary.id).where(LessonSummary.work_key == key)).first() is None:
+                request_summary(session, team_id=team_id, challenge_id=challenge.id, trigger="cadence", work_key=key)
+                asked += 1
+    return asked
+
+
+def summarise_at_close(session: Session, challenge: Challenge) -> None:
+    """End-of-challenge step: the final summary of every team taking part."""
+    teams = session.exec(select(ChallengeTeam.team_id).where(ChallengeTeam.challenge_id == challenge.id)).all()
+    for team_id in teams:
+        request_summary(session, team_id=team_id, challenge_id=challenge.id, trigger="close",
+                        work_key=f"close:{challenge.id}:{team_id}")

@@ -1,0 +1,180 @@
+"""What a writer is asked for and what it must return: the shared shapes of both writers, checked in code.
+
+The OpenAI writer (workers.llm) and the offline writer (workers.offline_writer) take the same requests
+and return the same validated shapes, so the jobs never care which one wrote.
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SECTIONS = ("key_lessons", "practices", "mistakes", "open_questions", "next_experiments")
+MAX_ITEMS = 5
+
+
+class PromptDraft(BaseModel):
+    """A reflection prompt in three questions: what happened, so what, now what."""
+
+    model_config = ConfigDict(extra="forbid")
+    what_happened: str = Field(min_length=5, max_length=400)
+    so_what: str = Field(min_length=5, max_length=400)
+    now_what: str = Field(min_length=5, max_length=400)
+
+    def as_markdown(self) -> str:
+        return (f"**What happened?** {self.what_happened}\n\n**So what?** {self.so_what}\n\n"
+                f"**Now what?** {self.now_what}")
+
+
+class LessonItem(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    text: str = Field(min_length=3, max_length=400)
+    citations: list[int] = Field(min_length=1, max_length=50)
+
+
+class SummaryContent(BaseModel):
+    """The five lists of a team's lessons; each item cites the reflections it comes from."""
+
+    model_config = ConfigDict(extra="forbid")
+    key_lessons: list[LessonItem] = Field(max_length=MAX_ITEMS)
+    practices: list[LessonItem] = Field(max_length=MAX_ITEMS)
+    mistakes: list[LessonItem] = Field(max_length=MAX_ITEMS)
+    open_questions: list[LessonItem] = Field(max_length=MAX_ITEMS)
+    next_experiments: list[LessonItem] = Field(max_length=MAX_ITEMS)
+
+    def cited_ids(self) -> set[int]:
+        return {ref for section in SECTIONS for item in getattr(self, section) for ref in item.citations}
+
+
+@dataclass(frozen=True)
+class PromptRequest:
+    """What a reflection prompt is written from (names never included)."""
+
+    work_key: str
+    challenge_title: str
+    mission_titles: list[str]  # what the prompt is about: one mission, or the period's missions
+    mission_kinds: list[str]
+    evidence: list[str]
+    history: list[dict]  # earlier completions of the participant: {"mission", "kind", "days_ago"}
+    reflections_written: int
+    period: str | None = None  # "2026-11-27" / "2026-W48" for cadence prompts
+
+
+@dataclass(frozen=True)
+class SummaryRequest:
+    """Material for one summary call: team-shared reflections (pseudonymised) or partial summaries to merge."""
+
+    work_key: str
+    challenge_title: str
+    reflections: list[dict] = field(default_factory=list)  # {"id", "author", "mission", "kind", "text", "evidence"}
+    partials: list[dict] = field(default_factory=list)  # SummaryContent dumps, for a merge
+    guidance: str | None = None
+    feedback: str | None = None  # the error of the previous attempt, for the one retry
+
+    @property
+    def template_name(self) -> str:
+        return "summary_merge" if self.partials else "team_summary"
+
+    def allowed_ids(self) -> set[int]:
+        if self.partials:
+            return {ref for part in self.partials for section in SECTIONS for item in part.get(section, [])
+                    for ref in item["citations"]}
+        return {item["id"] for item in self.reflections}
+
+
+class WriterError(Exception):
+    """A writer could not produce output this time; the job is retried with backoff."""
+
+
+class InvalidOutput(WriterError):
+    """The output broke the schema or the citation rule; the message says how (it is fed back once)."""
+
+
+class RetryLater(WriterError):
+    """The server asked us to wait (429 with Retry-After): reschedule the job after `seconds`."""
+
+    def __init__(self, seconds: float, message: str = "rate limited"):
+        super().__init__(f"{message}; retry after {seconds:.0f} s")
+        self.seconds = seconds
+
+
+@dataclass
+class CallRecord:
+    """One writer call, as the LlmCall table stores it."""
+
+    work_key: str | None
+    template_name: str
+    template_version: str
+    model: str
+    tokens_in: int = 0
+    tokens_out: int = 0
+    latency_ms: int = 0
+    outcome: str = "ok"  # ok, invalid, error, rate_limited
+    error: str | None = None
+    request_id: str | None = None
+
+
+CallLog = Callable[[CallRecord], None]
+
+
+def to_json(value) -> str:
+    """JSON as sent to the model: '<' is escaped (still valid JSON) so no text can close the <data> tag."""
+    return json.dumps(value, ensure_ascii=False).replace("<", "\\u003c")
+
+
+def data_block(payload: dict) -> str:
+    """User text as delimited data: JSON between <data> tags."""
+    return "<data>\n" + to_json(payload) + "\n</data>"
+
+
+def check_citations(content: SummaryContent, allowed: set[int]) -> None:
+    """Raises InvalidOutput naming the ids cited that were not given."""
+    unknown = sorted(content.cited_ids() - allowed)
+    if unknown:
+        raise InvalidOutput(f"citations {unknown} are not ids of the reflections given; cite only {sorted(allowed)[:50]}")
+
+
+FEEDBACK_MAX_CHARS = 600
+
+
+def prompt_payload(request: PromptRequest) -> dict:
+    return {
+        "task": "reflection_prompt",
+        "challenge": request.challenge_title,
+        "period": request.period,
+        "missions_just_completed": [{"title": title, "kind": kind}
+                                    for title, kind in zip(request.mission_titles, request.mission_kinds)],
+        "evidence": request.evidence,
+        "earlier_missions": request.history,
+        "reflections_written_so_far": request.reflections_written,
+    }
+
+
+def summary_payload(request: SummaryRequest) -> dict:
+    if request.partials:
+        return {"task": "summary_merge", "challenge": request.challenge_title, "partial_summaries": request.partials}
+    return {"task": "team_summary", "challenge": request.challenge_title, "reflections": request.reflections}
+
+
+def build_messages(instructions: str, payload: dict, guidance: str | None = None,
+                   feedback: str | None = None) -> list[dict]:
+    """Instructions in the system message (they outrank the user's); people's text only as data in the user message."""
+    system = instructions
+    if feedback:
+        system += ("\n\nYour previous answer was rejected for this reason; answer again and fix it:\n"
+                   + feedback[:FEEDBACK_MAX_CHARS])
+    user_parts = []
+    if guidance:
+        # A lead's guidance is also people's text: it is data, labelled as such.
+        payload = {**payload, "lead_guidance": guidance}
+    user_parts.append(data_block(payload))
+    return [{"role": "system", "content": system}, {"role": "user", "content": "\n".join(user_parts)}]
+
+
+def messages_tokens(messages: list[dict]) -> int:
+    from .tokens import count
+
+    # The chat format adds a few tokens per message (role, separators) and 3 to prime the answer.
+    return sum(count(message["content"]) + 4 for message in messages) + 3
