@@ -27,7 +27,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
     from . import auth, errors, main, navigation, operations, security, web
+    from . import admin
     from .cli import register_cli
+    from .play import routes as play_routes
 
     web.init_app(app)
     navigation.init_app(app)
@@ -36,6 +38,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(auth.bp)
     app.register_blueprint(main.bp)
     app.register_blueprint(operations.bp)
+    app.register_blueprint(admin.bp)
+    app.register_blueprint(play_routes.bp)
     register_cli(app)
     if settings.outbox_pump:
         _run_outbox_pump(app, settings)

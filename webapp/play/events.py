@@ -31,7 +31,9 @@ class PlayEvent:
 
 
 # "module:function(session, event) -> list" entries; each returns what it did (e.g. badges awarded).
-HANDLERS: list[str] = []
+HANDLERS: list[str] = [
+    "webapp.play.badges:award_badges",
+]
 
 
 def emit(session: Session, event: PlayEvent) -> list:

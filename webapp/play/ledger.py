@@ -1,11 +1,13 @@
 """The append-only points ledger: the only way points are given, and where every total comes from."""
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from ..models import PointEvent, PointReason
+from ..models import PointEvent, PointReason, utcnow
 
 
 def record_points(
@@ -18,14 +20,16 @@ def record_points(
     reason: PointReason,
     source_type: str,
     source_id: int,
+    created_at: datetime | None = None,
 ) -> PointEvent | None:
     """Append points for what `source_type`/`source_id` earned; None if that source already paid out.
 
     Uses a savepoint so a duplicate (a retried request, a job run twice) leaves the caller's
-    transaction intact.
+    transaction intact. `created_at` lets the caller date the points with the act that earned them.
     """
     event = PointEvent(user_id=user_id, team_id=team_id, challenge_id=challenge_id, amount=amount,
-                       reason=reason, source_type=source_type, source_id=source_id)
+                       reason=reason, source_type=source_type, source_id=source_id,
+                       created_at=created_at or utcnow())
     try:
         with session.begin_nested():
             session.add(event)

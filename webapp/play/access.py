@@ -1,0 +1,65 @@
+"""Who may see and play which challenge: checks against the user's team memberships."""
+from __future__ import annotations
+
+from sqlmodel import Session, col, select
+
+from ..models import Challenge, ChallengeStatus, ChallengeTeam, Enrolment, Membership, Role, Team, User
+
+# Challenges people can open; drafts and archived ones are invisible to players.
+VISIBLE = (ChallengeStatus.PUBLISHED, ChallengeStatus.RUNNING, ChallengeStatus.CLOSED)
+JOINABLE = (ChallengeStatus.PUBLISHED, ChallengeStatus.RUNNING)
+
+
+class NotFound(LookupError):
+    """The thing does not exist, or this user may not know it exists (the page answers 404)."""
+
+
+class Forbidden(PermissionError):
+    """The user may see it but not do this (the page answers 403)."""
+
+
+def user_team_ids(session: Session, user: User) -> list[int]:
+    return list(session.exec(select(Membership.team_id).where(Membership.user_id == user.id)))
+
+
+def challenge_teams_of(session: Session, user: User, challenge_id: int) -> list[Team]:
+    """The user's teams that take part in the challenge."""
+    return list(session.exec(
+        select(Team).join(ChallengeTeam, ChallengeTeam.team_id == Team.id)
+        .join(Membership, Membership.team_id == Team.id)
+        .where(ChallengeTeam.challenge_id == challenge_id, Membership.user_id == user.id)
+        .order_by(Team.name)))
+
+
+def visible_challenge(session: Session, user: User, challenge_id: int) -> Challenge:
+    """The challenge if one of the user's teams takes part (admins see all). Raises NotFound."""
+    challenge = session.get(Challenge, challenge_id)
+    if challenge is None or challenge.status not in VISIBLE:
+        raise NotFound
+    if user.role != Role.ADMIN and not challenge_teams_of(session, user, challenge_id):
+        raise NotFound
+    return challenge
+
+
+def enrolment_of(session: Session, user: User, challenge_id: int) -> Enrolment | None:
+    return session.exec(select(Enrolment).where(
+        Enrolment.challenge_id == challenge_id, Enrolment.user_id == user.id)).first()
+
+
+def feed_team_id(session: Session, user: User, challenge_id: int) -> int | None:
+    """The team whose feed the user sees in this challenge: the one they enrolled with, else their first."""
+    enrolment = enrolment_of(session, user, challenge_id)
+    if enrolment is not None:
+        return enrolment.team_id
+    teams = challenge_teams_of(session, user, challenge_id)
+    return teams[0].id if teams else None
+
+
+def joinable_challenges(session: Session, user: User) -> list[Challenge]:
+    team_ids = user_team_ids(session, user)
+    if not team_ids:
+        return []
+    return list(session.exec(
+        select(Challenge).join(ChallengeTeam).where(
+            col(ChallengeTeam.team_id).in_(team_ids), col(Challenge.status).in_(VISIBLE))
+        .distinct().order_by(Challenge.starts_at)))

@@ -1,0 +1,159 @@
+"""Leaderboards per challenge: teams normalised by active members, and individuals in the admin's mode.
+
+"Active" member: someone enrolled with the team who has at least one point event in the challenge
+with that team (points are only earned while enrolled, so the ledger alone tells). A team's score
+is its points divided by its active members, so a small team is not outscored by headcount; a team
+with no active member scores 0. Totals are aggregated in SQL; Python only ranks the aggregated rows.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from ..models import Challenge, ChallengeTeam, Enrolment, LeaderboardMode, PointEvent, Team, User
+
+TOP_ROWS = 20  # full and anonymous boards show the top of the board, plus your own row
+NEIGHBOURS = 2  # relative board: this many above and below you
+
+
+@dataclass(frozen=True)
+class TeamRow:
+    rank: int
+    team_id: int
+    name: str
+    points: int
+    active_members: int
+    score: float  # points per active member
+
+
+@dataclass(frozen=True)
+class PersonRow:
+    rank: int
+    user_id: int
+    name: str  # already hidden ("Anonymous participant") where the mode says so
+    team: str
+    points: int
+    is_me: bool
+
+
+@dataclass(frozen=True)
+class Standing:
+    rank: int
+    user_id: int
+    name: str
+    team: str
+    points: int
+
+
+def team_standings(session: Session, challenge_id: int) -> list[TeamRow]:
+    per_member = (select(PointEvent.team_id, PointEvent.user_id, func.sum(PointEvent.amount).label("points"))
+                  .where(PointEvent.challenge_id == challenge_id)
+                  .group_by(PointEvent.team_id, PointEvent.user_id).subquery())
+    per_team = (select(per_member.c.team_id, func.sum(per_member.c.points).label("points"),
+                       func.count().label("active"))
+                .group_by(per_member.c.team_id).subquery())
+    rows = session.exec(
+        select(Team.id, Team.name, func.coalesce(per_team.c.points, 0), func.coalesce(per_team.c.active, 0))
+        .join(ChallengeTeam, ChallengeTeam.team_id == Team.id)
+        .outerjoin(per_team, per_team.c.team_id == Team.id)
+        .where(ChallengeTeam.challenge_id == challenge_id)).all()
+    scored = [(team_id, name, int(points), int(active), round(points / active, 1) if active else 0.0)
+              for team_id, name, points, active in rows]
+    scored.sort(key=lambda row: (-row[4], -row[2], row[1]))
+    return [TeamRow(rank, *row) for rank, row in _ranked(scored, key=lambda row: row[4])]
+
+
+def individual_standings(session: Session, challenge_id: int) -> list[Standing]:
+    """Every enrolled person with their points (0 if none yet), best first."""
+    totals = (select(PointEvent.user_id, func.sum(PointEvent.amount).label("points"))
+              .where(PointEvent.challenge_id == challenge_id).group_by(PointEvent.user_id).subquery())
+    points = func.coalesce(totals.c.points, 0)
+    rows = session.exec(
+        select(Enrolment.user_id, User.display_name, Team.name, points)
+        .join(User, User.id == Enrolment.user_id).join(Team, Team.id == Enrolment.team_id)
+        .outerjoin(totals, totals.c.user_id == Enrolment.user_id)
+        .where(Enrolment.challenge_id == challenge_id)
+        .order_by(points.desc(), User.display_name)).all()
+    return [Standing(rank, user_id, name, team, int(total))
+            for rank, (user_id, name, team, total) in _ranked(rows, key=lambda row: row[3])]
+
+
+def individual_board(standings: list[Standing], mode: LeaderboardMode, viewer_id: int) -> list[PersonRow]:
+    """What `viewer_id` may see of the standings under the challenge's leaderboard mode."""
+    mine = next((index for index, row in enumerate(standings) if row.user_id == viewer_id), None)
+    if mode == LeaderboardMode.RELATIVE:
+        if mine is None:
+            return []
+        shown = standings[max(0, mine - NEIGHBOURS): mine + NEIGHBOURS + 1]
+    else:
+        shown = standings[:TOP_ROWS]
+        if mine is not None and mine >= TOP_ROWS:
+            shown = [*shown, standings[mine]]
+    rows = []
+    for row in shown:
+        is_me = row.user_id == viewer_id
+        hidden = mode == LeaderboardMode.ANONYMOUS and not is_me
+        rows.append(PersonRow(rank=row.rank, user_id=row.user_id if not hidden else 0,
+                              name="Anonymous participant" if hidden else row.name,
+                              team="" if hidden else row.team, points=row.points, is_me=is_me))
+    return rows
+
+
+def _ranked(rows, key):
+    """Competition ranking (1, 2, 2, 4) over rows already sorted best first."""
+    rank, previous = 0, object()
+    for position, row in enumerate(rows, start=1):
+        if key(row) != previous:
+            rank, previous = position, key(row)
+        yield rank, row
+
+
+class BoardCache:
+    """Per-process memo of computed standings, reused while no point or enrolment was added.
+
+    The marker is the newest ledger and enrolment ids (primary-key look-ups), so a new point shows
+    on the next refresh; the age limit covers a transaction that commits an older id late.
+    """
+
+    def __init__(self, max_age: float = 10.0, max_entries: int = 256):
+        self.max_age = max_age
+        self.max_entries = max_entries
+        self._entries: dict[tuple, tuple[tuple, float, object]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, session: Session, name: str, challenge_id: int, compute: Callable[[], object]):
+        marker = tuple(session.exec(select(select(func.max(PointEvent.id)).scalar_subquery(),
+                                           select(func.max(Enrolment.id)).scalar_subquery())).one())
+        key = (name, challenge_id)
+        now = time.monotonic()
+        with self._lock:
+            entry = self._entries.get(key)
+        if entry is not None and entry[0] == marker and now - entry[1] < self.max_age:
+            return entry[2]
+        value = compute()
+        with self._lock:
+            if len(self._entries) >= self.max_entries:
+                self._entries.clear()
+            self._entries[key] = (marker, now, value)
+        return value
+
+
+def boards_for(session: Session, challenge: Challenge, viewer: User, cache: BoardCache | None = None):
+    """(team rows, individual rows) as `viewer` sees them."""
+    def teams():
+        return team_standings(session, challenge.id)
+
+    def people():
+        return individual_standings(session, challenge.id)
+
+    if cache is not None:
+        team_rows = cache.get(session, "teams", challenge.id, teams)
+        standings = cache.get(session, "people", challenge.id, people)
+    else:
+        team_rows, standings = teams(), people()
+    return team_rows, individual_board(standings, challenge.leaderboard_mode, viewer.id)

@@ -1,0 +1,195 @@
+"""Completing a mission: the rules that make points fair, and the one place that applies them.
+
+Refusals (all change nothing and say why): not enrolled, challenge not running, retired mission,
+evidence missing, link not http(s), completion limit reached, cooldown not over, and the daily
+point cap. A completion that would take the day's completion points past the challenge's cap is
+refused whole rather than stored with fewer points, so a completion always pays its mission's
+points and the page can say plainly why it did not count. The cap counts completion points only
+(kudos a person receives cannot use up their day), per local day in the user's own time zone.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from urllib.parse import urlparse
+
+from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from ..jobs import enqueue
+from ..models import (
+    Cadence,
+    Challenge,
+    ChallengeStatus,
+    Completion,
+    Enrolment,
+    Mission,
+    PointEvent,
+    PointReason,
+    User,
+    utcnow,
+)
+from .access import NotFound, visible_challenge
+from .badges import AwardedBadge
+from .clock import day_bounds, local_date, user_zone
+from .events import PlayEvent, PlayEventKind, emit
+from .ledger import record_points, user_points
+from .levels import Level, level_for
+
+EVIDENCE_MAX = 5000
+URL_MAX = 2000
+KEY_MAX = 64
+
+
+class CompletionRefused(ValueError):
+    """The completion does not count; `message` says why, `field` names the form field if one is at fault."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+@dataclass
+class CompletionResult:
+    completion: Completion
+    points: int
+    total_points: int  # XP across all challenges, after this completion
+    level: Level
+    level_up: bool
+    badges: list[AwardedBadge] = field(default_factory=list)
+    repeated: bool = False  # the same form was sent again: this is the original result
+
+
+def complete_mission(session: Session, user: User, mission_id: int, evidence_text: str, evidence_url: str | None,
+                     idempotency_key: str, now: datetime | None = None) -> CompletionResult:
+    """Record the completion and its points, award badges, and ask for a reflection prompt; caller commits.
+
+    Raises NotFound (not a mission of the user's challenges) or CompletionRefused. Sending the same
+    idempotency key again returns the original result instead of counting twice.
+    """
+    now = now or utcnow()
+    key = (idempotency_key or "").strip()
+    if not key or len(key) > KEY_MAX:
+        raise CompletionRefused("This form has expired. Reload the page and try again.")
+    mission = session.get(Mission, mission_id)
+    if mission is None:
+        raise NotFound
+    challenge = visible_challenge(session, user, mission.challenge_id)
+    original = _by_key(session, key)
+    if original is not None:
+        return _repeat(session, user, original)
+    enrolment = _lock_enrolment(session, user, challenge.id)
+    # Waiting for the lock may have let an identical request finish: look again before counting.
+    original = _by_key(session, key)
+    if original is not None:
+        return _repeat(session, user, original)
+
+    text, url = _check_evidence(mission, evidence_text, evidence_url)
+    _check_rules(session, user, challenge, mission, now)
+
+    xp_before = user_points(session, user.id)
+    completion = Completion(idempotency_key=key, mission_id=mission.id, challenge_id=challenge.id, user_id=user.id,
+                            team_id=enrolment.team_id, evidence_text=text, evidence_url=url,
+                            points_awarded=mission.points, created_at=now)
+    try:
+        with session.begin_nested():
+            session.add(completion)
+    except IntegrityError:  # the same key committed in between (SQLite has no row lock to wait on)
+        original = _by_key(session, key)
+        if original is None:
+            raise
+        return _repeat(session, user, original)
+
+    badges: list[AwardedBadge] = []
+    event = PlayEvent(PlayEventKind.MISSION_COMPLETED, user.id, enrolment.team_id, challenge.id)
+    badges += emit(session, event)
+    if mission.points > 0:
+        record_points(session, user_id=user.id, team_id=enrolment.team_id, challenge_id=challenge.id,
+                      amount=mission.points, reason=PointReason.COMPLETION, source_type="completion",
+                      source_id=completion.id, created_at=now)
+        badges += emit(session, PlayEvent(PlayEventKind.POINTS_RECORDED, user.id, enrolment.team_id, challenge.id))
+    if challenge.reflection_cadence == Cadence.AFTER_EACH:
+        enqueue(session, "reflection.prompt_for_completion", f"reflection-prompt:completion:{completion.id}",
+                completion_id=completion.id)
+    total = xp_before + mission.points
+    level = level_for(total)
+    return CompletionResult(completion=completion, points=mission.points, total_points=total, level=level,
+                            level_up=level.number > level_for(xp_before).number,
+                            badges=[b for b in badges if isinstance(b, AwardedBadge)])
+
+
+def _by_key(session: Session, key: str) -> Completion | None:
+    return session.exec(select(Completion).where(Completion.idempotency_key == key)).first()
+
+
+def _repeat(session: Session, user: User, original: Completion) -> CompletionResult:
+    if original.user_id != user.id:
+        raise CompletionRefused("This form has already been used. Reload the page and try again.")
+    total = user_points(session, user.id)
+    return CompletionResult(completion=original, points=original.points_awarded, total_points=total,
+                            level=level_for(total), level_up=False, repeated=True)
+
+
+def _lock_enrolment(session: Session, user: User, challenge_id: int) -> Enrolment:
+    """The user's enrolment, locked until commit: one person's completions in a challenge take turns,
+    so limits, cooldowns and the daily cap hold under parallel requests (a no-op lock on SQLite,
+    whose writers are serialised anyway)."""
+    enrolment = session.exec(select(Enrolment).where(
+        Enrolment.challenge_id == challenge_id, Enrolment.user_id == user.id).with_for_update()).first()
+    if enrolment is None:
+        raise CompletionRefused("Join this challenge with your team before completing its missions.")
+    return enrolment
+
+
+def _check_evidence(mission: Mission, evidence_text: str | None, evidence_url: str | None) -> tuple[str, str | None]:
+    text = (evidence_text or "").strip()
+    url = (evidence_url or "").strip() or None
+    if len(text) > EVIDENCE_MAX:
+        raise CompletionRefused(f"Keep the evidence under {EVIDENCE_MAX} characters.", "evidence_text")
+    if url is not None:
+        parsed = urlparse(url)
+        if len(url) > URL_MAX or parsed.scheme not in ("http", "https") or not parsed.netloc:
+            raise CompletionRefused("The link must start with http:// or https://.", "evidence_url")
+    if mission.evidence_required and not text:
+        raise CompletionRefused("Describe what you did: this mission needs evidence.", "evidence_text")
+    return text, url
+
+
+def _check_rules(session: Session, user: User, challenge: Challenge, mission: Mission, now: datetime) -> None:
+    if challenge.status != ChallengeStatus.RUNNING:
+        when = "has not started yet" if challenge.status == ChallengeStatus.PUBLISHED else "has ended"
+        raise CompletionRefused(f"This challenge {when}; missions count only while it runs.")
+    if mission.retired_at is not None:
+        raise CompletionRefused("This mission has been retired and no longer counts.")
+    mine = select(Completion).where(Completion.user_id == user.id, Completion.mission_id == mission.id)
+    if mission.max_completions is not None:
+        done = session.exec(select(func.count()).select_from(mine.subquery())).one()
+        if done >= mission.max_completions:
+            times = "once" if mission.max_completions == 1 else f"{mission.max_completions} times"
+            raise CompletionRefused(f"You have already completed this mission {times}, its limit.")
+    if mission.cooldown_hours:
+        last = session.exec(select(func.max(Completion.created_at)).where(
+            Completion.user_id == user.id, Completion.mission_id == mission.id)).one()
+        if last is not None and now < last + timedelta(hours=mission.cooldown_hours):
+            wait = last + timedelta(hours=mission.cooldown_hours) - now
+            hours, minutes = divmod(int(wait.total_seconds()) // 60 + 1, 60)
+            left = f"{hours} h {minutes} min" if hours else f"{minutes} min"
+            raise CompletionRefused(f"This mission has a {mission.cooldown_hours}-hour cooldown; try again in {left}.")
+    if challenge.daily_point_cap is not None and mission.points > 0:
+        earned = points_today(session, user, challenge.id, now)
+        if earned + mission.points > challenge.daily_point_cap:
+            raise CompletionRefused(
+                f"Daily cap reached: you earned {earned} of {challenge.daily_point_cap} points today in this "
+                f"challenge, and this mission gives {mission.points}. It counts again tomorrow.")
+
+
+def points_today(session: Session, user: User, challenge_id: int, now: datetime | None = None) -> int:
+    """Completion points earned in the challenge during the user's current local day."""
+    zone = user_zone(user)
+    start, end = day_bounds(local_date(now or utcnow(), zone), zone)
+    return int(session.exec(select(func.coalesce(func.sum(PointEvent.amount), 0)).where(
+        PointEvent.user_id == user.id, PointEvent.challenge_id == challenge_id,
+        PointEvent.reason == PointReason.COMPLETION,
+        PointEvent.created_at >= start, PointEvent.created_at < end)).one())

@@ -1,0 +1,96 @@
+"""What a player sees of their own progress: points, level, streak, badges, missions still open."""
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import func, or_
+from sqlmodel import Session, col, select
+
+from ..models import Badge, BadgeAward, Challenge, Completion, Enrolment, Mission, Team, User
+from .access import challenge_teams_of, enrolment_of
+from .levels import Level, level_for
+from .ledger import user_points
+from .streaks import streak_days
+
+
+def new_form_key() -> str:
+    """A fresh idempotency key for one rendered completion form."""
+    return secrets.token_urlsafe(24)
+
+
+@dataclass
+class Progress:
+    points: int  # in the challenge, or overall when no challenge is given
+    xp: int
+    level: Level
+    streak: int
+    badges: list[tuple[Badge, BadgeAward]] = field(default_factory=list)
+
+
+@dataclass
+class MissionCard:
+    mission: Mission
+    done: int
+    form_key: str
+    last_done_at: datetime | None = None
+
+    @property
+    def limit_reached(self) -> bool:
+        return self.mission.max_completions is not None and self.done >= self.mission.max_completions
+
+
+@dataclass
+class ChallengePage:
+    challenge: Challenge
+    enrolment: Enrolment | None
+    team: Team | None
+    join_teams: list[Team]
+    progress: Progress
+    missions: list[MissionCard]
+
+
+def earned_badges(session: Session, user: User, challenge_id: int | None = None, limit: int | None = None):
+    """Badges awarded to the user or to a team they played with (team badges are shown to members)."""
+    team_ids = select(Enrolment.team_id).where(Enrolment.user_id == user.id)
+    query = (select(Badge, BadgeAward).join(BadgeAward, BadgeAward.badge_id == Badge.id)
+             .where(or_(BadgeAward.user_id == user.id, col(BadgeAward.team_id).in_(team_ids)))
+             .order_by(col(BadgeAward.awarded_at).desc(), col(BadgeAward.id).desc()))
+    if challenge_id is not None:
+        query = query.where(BadgeAward.challenge_id == challenge_id)
+    if limit is not None:
+        query = query.limit(limit)
+    return list(session.exec(query).all())
+
+
+def progress_of(session: Session, user: User, challenge_id: int | None = None, badge_limit: int | None = 6) -> Progress:
+    xp = user_points(session, user.id)
+    points = xp if challenge_id is None else user_points(session, user.id, challenge_id)
+    return Progress(points=points, xp=xp, level=level_for(xp), streak=streak_days(session, user, challenge_id),
+                    badges=earned_badges(session, user, challenge_id, badge_limit))
+
+
+def mission_cards(session: Session, user: User, missions: list[Mission]) -> list[MissionCard]:
+    ids = [mission.id for mission in missions]
+    counts = {mission_id: (count, last) for mission_id, count, last in session.exec(
+        select(Completion.mission_id, func.count(), func.max(Completion.created_at))
+        .where(Completion.user_id == user.id, col(Completion.mission_id).in_(ids))
+        .group_by(Completion.mission_id))} if ids else {}
+    return [MissionCard(mission, counts.get(mission.id, (0, None))[0], new_form_key(),
+                        counts.get(mission.id, (0, None))[1]) for mission in missions]
+
+
+def challenge_page(session: Session, user: User, challenge: Challenge) -> ChallengePage:
+    enrolment = enrolment_of(session, user, challenge.id)
+    missions = session.exec(select(Mission).where(
+        Mission.challenge_id == challenge.id, col(Mission.retired_at).is_(None))
+        .order_by(Mission.position, Mission.id)).all()
+    return ChallengePage(
+        challenge=challenge,
+        enrolment=enrolment,
+        team=session.get(Team, enrolment.team_id) if enrolment else None,
+        join_teams=[] if enrolment else challenge_teams_of(session, user, challenge.id),
+        progress=progress_of(session, user, challenge.id, badge_limit=None),
+        missions=mission_cards(session, user, list(missions)),
+    )

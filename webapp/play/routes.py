@@ -1,0 +1,190 @@
+"""Playing pages: a challenge and its missions, joining, completing, leaderboards and the team feed."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
+from flask_login import current_user, login_required
+
+from ..models import Mission
+from ..web import db, is_htmx, render
+from .access import Forbidden, NotFound, feed_team_id, visible_challenge
+from .enrolment import JoinRefused, join_challenge
+from .feed import ITEM_TYPES, FeedRefused, find_item, give_feedback, give_kudos, team_feed
+from .leaderboards import BoardCache, boards_for
+from .missions import CompletionRefused, CompletionResult, complete_mission
+from .progress import challenge_page, mission_cards, new_form_key, progress_of
+
+bp = Blueprint("play", __name__, url_prefix="/play")
+BOARD_REFRESH_SECONDS = 10
+
+
+@bp.before_request
+@login_required
+def _signed_in():
+    """Every playing page needs a signed-in user."""
+
+
+def _challenge_or_404(challenge_id: int):
+    try:
+        return visible_challenge(db(), current_user, challenge_id)
+    except NotFound:
+        abort(404)
+
+
+@bp.get("/challenges/<int:challenge_id>")
+def challenge(challenge_id: int):
+    """A challenge: my progress in it, joining, and its missions to complete."""
+    page = challenge_page(db(), current_user, _challenge_or_404(challenge_id))
+    return render("play/challenge.html", page=page)
+
+
+@bp.post("/challenges/<int:challenge_id>/join")
+def join(challenge_id: int):
+    """Join the challenge with one of my teams that takes part in it."""
+    session = db()
+    team_id = request.form.get("team_id", type=int)
+    try:
+        join_challenge(session, current_user, challenge_id, team_id)
+    except NotFound:
+        abort(404)
+    except Forbidden:
+        abort(403)
+    except JoinRefused as refusal:
+        session.rollback()
+        page = challenge_page(session, current_user, _challenge_or_404(challenge_id))
+        return render("play/challenge.html", page=page, join_error=refusal.args[0], status=422)
+    session.commit()
+    flash("You joined the challenge. Pick a mission to start.", "success")
+    return redirect(url_for("play.challenge", challenge_id=challenge_id), 303)
+
+
+@bp.post("/missions/<int:mission_id>/complete")
+def complete(mission_id: int):
+    """Complete a mission with evidence; htmx gets the updated card and progress, others a redirect."""
+    session = db()
+    form = request.form
+    try:
+        result = complete_mission(session, current_user, mission_id, form.get("evidence_text", ""),
+                                  form.get("evidence_url", ""), form.get("idempotency_key", ""))
+    except NotFound:
+        abort(404)
+    except CompletionRefused as refusal:
+        session.rollback()
+        return _refused(mission_id, refusal)
+    session.commit()
+    message = completion_message(result)
+    mission = session.get(Mission, mission_id)
+    if not is_htmx():
+        flash(message, "success")
+        return redirect(url_for("play.challenge", challenge_id=mission.challenge_id, _anchor=f"mission-{mission_id}"), 303)
+    return render("play/challenge.html", block="completed", card=mission_cards(session, current_user, [mission])[0],
+                  progress=progress_of(session, current_user, mission.challenge_id, badge_limit=None),
+                  result=result, message=message)
+
+
+def _refused(mission_id: int, refusal: CompletionRefused):
+    session = db()
+    mission = session.get(Mission, mission_id)
+    errors = {"mission_id": mission_id, "field": refusal.field, "message": refusal.message,
+              "evidence_text": request.form.get("evidence_text", ""),
+              "evidence_url": request.form.get("evidence_url", "")}
+    if is_htmx():
+        card = mission_cards(session, current_user, [mission])[0]
+        return render("play/challenge.html", block="mission_card", card=card, errors=errors, status=422)
+    page = challenge_page(session, current_user, _challenge_or_404(mission.challenge_id))
+    return render("play/challenge.html", page=page, errors=errors, status=422)
+
+
+def completion_message(result: CompletionResult) -> str:
+    if result.repeated:
+        return f"Already counted: this completion gave {result.points} points."
+    parts = [f"Mission completed: +{result.points} points."]
+    parts += [f"Badge earned: {awarded.badge.name}!" for awarded in result.badges]
+    if result.level_up:
+        parts.append(f"Level up: you are now level {result.level.number}, {result.level.name}.")
+    return " ".join(parts)
+
+
+@bp.get("/challenges/<int:challenge_id>/leaderboard")
+def leaderboard(challenge_id: int):
+    """Team and individual boards; htmx polls the `boards` block to keep them live."""
+    challenge = _challenge_or_404(challenge_id)
+    cache = current_app.extensions.setdefault("learnloop_board_cache", BoardCache())
+    teams, people = boards_for(db(), challenge, current_user, cache)
+    return render("play/leaderboard.html", block="boards", challenge=challenge, teams=teams, people=people,
+                  refresh=BOARD_REFRESH_SECONDS)
+
+
+@bp.get("/challenges/<int:challenge_id>/feed")
+def feed(challenge_id: int, errors: dict | None = None, status: int = 200):
+    """My team's feed in the challenge: completions and shared reflections, with kudos and feedback."""
+    challenge = _challenge_or_404(challenge_id)
+    session = db()
+    team_id = feed_team_id(session, current_user, challenge_id)
+    items = team_feed(session, current_user, challenge_id, team_id) if team_id else []
+    return render("play/feed.html", challenge=challenge, items=items, errors=errors or {}, status=status)
+
+
+def _item_or_404(item_type: str, item_id: int):
+    if item_type not in ITEM_TYPES:
+        abort(404)
+    try:
+        return find_item(db(), current_user, item_type, item_id)
+    except NotFound:
+        abort(404)
+
+
+def _after_feed_action(ref, item_type: str, item_id: int, message: str | None = None):
+    session = db()
+    if is_htmx():
+        items = team_feed(session, current_user, ref.challenge_id, ref.team_id)
+        item = next((entry for entry in items if entry.item_type == item_type and entry.item_id == item_id), None)
+        if item is not None:
+            return render("play/feed.html", block="feed_item", item=item, errors={}, message=message)
+    if message:
+        flash(message, "success")
+    return redirect(url_for("play.feed", challenge_id=ref.challenge_id, _anchor=f"{item_type}-{item_id}"), 303)
+
+
+def _feed_refused(ref, item_type: str, item_id: int, refusal: FeedRefused):
+    session = db()
+    session.rollback()
+    errors = {"key": f"{item_type}-{item_id}", "field": refusal.field, "message": refusal.message,
+              "body": request.form.get("body", "")}
+    if is_htmx():
+        items = team_feed(session, current_user, ref.challenge_id, ref.team_id)
+        item = next((entry for entry in items if entry.item_type == item_type and entry.item_id == item_id), None)
+        if item is not None:
+            return render("play/feed.html", block="feed_item", item=item, errors=errors, status=422)
+    return feed(ref.challenge_id, errors=errors, status=422)
+
+
+@bp.post("/feed/<item_type>/<int:item_id>/kudos")
+def kudos(item_type: str, item_id: int):
+    """Give kudos to a teammate's completion or shared reflection."""
+    ref = _item_or_404(item_type, item_id)
+    try:
+        _, new = give_kudos(db(), current_user, item_type, item_id)
+    except FeedRefused as refusal:
+        return _feed_refused(ref, item_type, item_id, refusal)
+    db().commit()
+    return _after_feed_action(ref, item_type, item_id, "Kudos sent." if new else "You already gave kudos here.")
+
+
+@bp.post("/feed/<item_type>/<int:item_id>/feedback")
+def feedback(item_type: str, item_id: int):
+    """Give constructive feedback on a teammate's completion or shared reflection."""
+    ref = _item_or_404(item_type, item_id)
+    try:
+        result = give_feedback(db(), current_user, item_type, item_id, request.form.get("body", ""))
+    except FeedRefused as refusal:
+        return _feed_refused(ref, item_type, item_id, refusal)
+    db().commit()
+    message = "Feedback sent."
+    if result.mission is not None and not result.mission.repeated:
+        message += f" It completed your feedback mission: +{result.mission.points} points."
+    return _after_feed_action(ref, item_type, item_id, message)
+
+
+@bp.app_context_processor
+def _play_helpers():
+    return {"new_form_key": new_form_key}

@@ -1,0 +1,35 @@
+"""Streaks: consecutive local days with at least one completed mission, in the user's own time zone."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, select
+
+from ..models import Completion, User, utcnow
+from .clock import local_date, user_zone
+
+# A streak longer than this is not counted further (no challenge runs that long); bounds the query.
+MAX_STREAK_DAYS = 366
+
+
+def streak_days(session: Session, user: User, challenge_id: int | None = None, now: datetime | None = None) -> int:
+    """Days in a row, ending today or yesterday (local), on which the user completed a mission.
+
+    A streak survives until the end of the next local day: completing something today extends it,
+    and yesterday's streak still counts until midnight tonight in the user's zone.
+    """
+    now = now or utcnow()
+    zone = user_zone(user)
+    query = select(Completion.created_at).where(
+        Completion.user_id == user.id, Completion.created_at >= now - timedelta(days=MAX_STREAK_DAYS + 1),
+        Completion.created_at <= now)
+    if challenge_id is not None:
+        query = query.where(Completion.challenge_id == challenge_id)
+    days = {local_date(moment, zone) for moment in session.exec(query)}
+    today = local_date(now, zone)
+    cursor = today if today in days else today - timedelta(days=1)
+    streak = 0
+    while cursor in days:
+        streak += 1
+        cursor -= timedelta(days=1)
+    return streak
