@@ -28,6 +28,7 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     from . import auth, errors, main, navigation, operations, security, web
     from . import admin
+    from . import reflection
     from .cli import register_cli
     from .play import routes as play_routes
 
@@ -39,6 +40,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(main.bp)
     app.register_blueprint(operations.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(reflection.bp)
     app.register_blueprint(play_routes.bp)
     register_cli(app)
     if settings.outbox_pump:

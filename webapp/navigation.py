@@ -11,7 +11,9 @@ EVERYONE = (Role.EMPLOYEE, Role.LEAD, Role.ADMIN)
 # (label, endpoint, roles that see it)
 NAV_ITEMS: list[tuple[str, str, tuple[Role, ...]]] = [
     ("Dashboard", "main.dashboard", EVERYONE),
+    ("Team lessons", "reflection.team", (Role.LEAD,)),
     ("Jobs", "operations.jobs", (Role.ADMIN,)),
+    ("LLM calls", "reflection.llm_calls", (Role.ADMIN,)),
 ]
 
 

@@ -1,0 +1,93 @@
+"""Answering a reflection prompt: the reflection is stored, points recorded and the event emitted together."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlmodel import Session, select
+
+from ..jobs import retry
+from ..models import (
+    Completion, Enrolment, OutboxJob, PointReason, PromptStatus, Reflection, ReflectionPrompt, User, Visibility,
+)
+from ..play.events import PlayEvent, PlayEventKind, emit
+from ..play.ledger import record_points
+
+REFLECTION_POINTS = 10
+MIN_LENGTH = 20
+MAX_LENGTH = 5000
+
+
+@dataclass
+class AnswerInvalid(ValueError):
+    """What is wrong with an answer, field by field."""
+
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+class PromptNotYours(LookupError):
+    """No such prompt for this person (a prompt is only ever shown to its participant)."""
+
+
+def prompt_of(session: Session, user: User, prompt_id: int) -> ReflectionPrompt:
+    """The user's prompt `prompt_id`. Raises PromptNotYours for anyone else's or a missing one."""
+    prompt = session.get(ReflectionPrompt, prompt_id)
+    if prompt is None or prompt.user_id != user.id:
+        raise PromptNotYours(prompt_id)
+    return prompt
+
+
+def answer_prompt(session: Session, user: User, prompt_id: int, body: str, visibility: str) -> tuple[Reflection, int]:
+    """Store the user's answer and its points (the caller commits). Returns the reflection and points earned.
+
+    Raises PromptNotYours, or AnswerInvalid with a message per field (nothing is changed then).
+    """
+    prompt = prompt_of(session, user, prompt_id)
+    body = (body or "").strip()
+    errors = {}
+    if prompt.status == PromptStatus.ANSWERED:
+        errors["body"] = "You have already answered this prompt."
+    elif prompt.status != PromptStatus.READY:
+        errors["body"] = "This prompt is not ready to be answered yet."
+    elif len(body) < MIN_LENGTH:
+        errors["body"] = f"Write at least {MIN_LENGTH} characters: a few honest sentences are enough."
+    elif len(body) > MAX_LENGTH:
+        errors["body"] = f"Keep it under {MAX_LENGTH} characters (you wrote {len(body)})."
+    if visibility not in {choice.value for choice in Visibility}:
+        errors["visibility"] = "Choose who can read your reflection: only you, or your team."
+    if errors:
+        raise AnswerInvalid(errors)
+    team_id = _team_of(session, prompt)
+    reflection = Reflection(prompt_id=prompt.id, user_id=user.id, challenge_id=prompt.challenge_id, team_id=team_id,
+                            body=body, visibility=Visibility(visibility))
+    session.add(reflection)
+    prompt.status = PromptStatus.ANSWERED
+    session.add(prompt)
+    session.flush()
+    earned = record_points(session, user_id=user.id, team_id=team_id, challenge_id=prompt.challenge_id,
+                           amount=REFLECTION_POINTS, reason=PointReason.REFLECTION, source_type="reflection",
+                           source_id=reflection.id)
+    emit(session, PlayEvent(PlayEventKind.REFLECTION_WRITTEN, user.id, team_id, prompt.challenge_id))
+    return reflection, earned.amount if earned else 0
+
+
+def _team_of(session: Session, prompt: ReflectionPrompt) -> int:
+    if prompt.completion_id is not None:
+        completion = session.get(Completion, prompt.completion_id)
+        if completion is not None:
+            return completion.team_id
+    enrolment = session.exec(select(Enrolment).where(
+        Enrolment.user_id == prompt.user_id, Enrolment.challenge_id == prompt.challenge_id)).one()
+    return enrolment.team_id
+
+
+def retry_prompt(session: Session, user: User, prompt_id: int) -> ReflectionPrompt:
+    """Ask again for a failed prompt (the caller commits). Raises PromptNotYours, or ValueError if not failed."""
+    prompt = prompt_of(session, user, prompt_id)
+    if prompt.status != PromptStatus.FAILED:
+        raise ValueError("Only a failed prompt can be asked for again.")
+    job = session.exec(select(OutboxJob).where(OutboxJob.key == f"reflection-prompt:{prompt.work_key}")).first()
+    if job is not None:
+        retry(session, job)
+    prompt.status, prompt.error = PromptStatus.PENDING, None
+    session.add(prompt)
+    return prompt

@@ -1,0 +1,85 @@
+"""What the pages show of reflection: the prompts waiting for a person, a team's latest summary."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from sqlmodel import Session, col, select
+
+from ..models import (
+    Cadence, Challenge, ChallengeStatus, ChallengeTeam, Completion, LessonSummary, LessonSummaryVersion, Membership,
+    PromptStatus, ReflectionPrompt, Team, utcnow,
+)
+
+# A completion this recent without its prompt row yet: the prompt is on its way, so the panel keeps polling.
+EXPECTED_WITHIN = timedelta(minutes=5)
+SHOWN = 10
+
+
+@dataclass
+class PromptsPanel:
+    prompts: list[ReflectionPrompt] = field(default_factory=list)
+    expected: int = 0  # prompts whose job has not written its row yet
+
+    @property
+    def waiting(self) -> bool:
+        return self.expected > 0 or any(prompt.status == PromptStatus.PENDING for prompt in self.prompts)
+
+
+def prompts_for(session: Session, user_id: int) -> PromptsPanel:
+    """The user's unanswered prompts (ready, pending, failed), newest first, and how many are still expected."""
+    prompts = session.exec(
+        select(ReflectionPrompt)
+        .where(ReflectionPrompt.user_id == user_id, ReflectionPrompt.status != PromptStatus.ANSWERED)
+        .order_by(col(ReflectionPrompt.id).desc()).limit(SHOWN)
+    ).all()
+    expected = session.exec(
+        select(Completion.id)
+        .join(Challenge, Challenge.id == Completion.challenge_id)
+        .outerjoin(ReflectionPrompt, ReflectionPrompt.completion_id == Completion.id)
+        .where(Completion.user_id == user_id, Completion.created_at >= utcnow() - EXPECTED_WITHIN,
+               Challenge.reflection_cadence == Cadence.AFTER_EACH, col(ReflectionPrompt.id).is_(None))
+    ).all()
+    return PromptsPanel(prompts=list(prompts), expected=len(expected))
+
+
+@dataclass
+class TeamSummaryView:
+    team: Team
+    challenge: Challenge
+    summary: LessonSummary | None
+    version: LessonSummaryVersion | None
+
+
+def led_team_ids(session: Session, user_id: int) -> set[int]:
+    return set(session.exec(select(Membership.team_id).where(Membership.user_id == user_id, Membership.is_lead)).all())
+
+
+def team_summaries_for_lead(session: Session, user_id: int) -> list[TeamSummaryView]:
+    """For each team the user leads and each of its challenges under way or closed: the latest summary."""
+    team_ids = led_team_ids(session, user_id)
+    if not team_ids:
+        return []
+    rows = session.exec(
+        select(Team, Challenge).join(ChallengeTeam, ChallengeTeam.team_id == Team.id)
+        .join(Challenge, Challenge.id == ChallengeTeam.challenge_id)
+        .where(col(Team.id).in_(team_ids),
+               col(Challenge.status).in_([ChallengeStatus.RUNNING, ChallengeStatus.CLOSED, ChallengeStatus.PUBLISHED]))
+        .order_by(Team.name, col(Challenge.starts_at).desc())
+    ).all()
+    return [summary_view(session, team, challenge) for team, challenge in rows]
+
+
+def summary_view(session: Session, team: Team, challenge: Challenge) -> TeamSummaryView:
+    summary = session.exec(
+        select(LessonSummary).where(LessonSummary.team_id == team.id, LessonSummary.challenge_id == challenge.id)
+        .order_by(col(LessonSummary.id).desc())).first()
+    return TeamSummaryView(team, challenge, summary, latest_version(session, summary))
+
+
+def latest_version(session: Session, summary: LessonSummary | None) -> LessonSummaryVersion | None:
+    if summary is None or summary.current_version == 0:
+        return None
+    return session.exec(select(LessonSummaryVersion).where(
+        LessonSummaryVersion.summary_id == summary.id,
+        LessonSummaryVersion.number == summary.current_version)).first()

@@ -1,0 +1,174 @@
+"""Reflection pages: answer a prompt, the prompts panel, a lead's team summaries, the admin LLM call log."""
+from __future__ import annotations
+
+import uuid
+
+from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy.exc import IntegrityError
+
+from ..models import Role, Visibility
+from ..security import role_required
+from ..web import db, render
+from .answers import AnswerInvalid, PromptNotYours, answer_prompt, prompt_of, retry_prompt
+from .calls import llm_call_totals, recent_llm_calls
+from .queries import latest_version, prompts_for, summary_view, team_summaries_for_lead
+from .team import NotYourTeam, SummaryBusy, retry_summary, summarise_now, summary_for_lead
+
+bp = Blueprint("reflection", __name__)
+
+
+@bp.app_context_processor
+def _panel_for_templates():
+    # The dashboard includes the prompts panel; this gives it its data without touching the dashboard view.
+    def reflection_panel():
+        return prompts_for(db(), current_user.id) if current_user.is_authenticated else None
+
+    return {"reflection_panel": reflection_panel}
+
+
+@bp.get("/reflection/prompts")
+@login_required
+def prompts():
+    """The reflection prompts waiting for me (the dashboard panel polls this while one is on its way)."""
+    return render("reflection/prompts.html", block="prompts_panel", panel=prompts_for(db(), current_user.id))
+
+
+@bp.get("/reflection/prompts/<int:prompt_id>")
+@login_required
+def prompt(prompt_id: int):
+    """One prompt and its answer form; its state fragment polls itself while the prompt is being written."""
+    prompt = _my_prompt(prompt_id)
+    return render("reflection/prompt.html", block="prompt_state", prompt=prompt, errors={}, form={})
+
+
+@bp.post("/reflection/prompts/<int:prompt_id>/answer")
+@login_required
+def answer(prompt_id: int):
+    """Store my answer (private or shared with my team) and its points."""
+    session = db()
+    form = {"body": request.form.get("body", ""), "visibility": request.form.get("visibility", "")}
+    try:
+        _, earned = answer_prompt(session, current_user, prompt_id, form["body"], form["visibility"])
+        session.commit()
+    except PromptNotYours:
+        abort(404)
+    except AnswerInvalid as invalid:
+        session.rollback()
+        return render("reflection/prompt.html", block="prompt_state", status=422, prompt=_my_prompt(prompt_id),
+                      errors=invalid.errors, form=form)
+    except IntegrityError:  # a double submit: the first one stored it
+        session.rollback()
+        earned = 0
+    message = f"Reflection saved. +{earned} points." if earned else "Reflection saved."
+    flash(message, "success")
+    if request.headers.get("HX-Request") == "true":
+        return render("reflection/prompt.html", block="prompt_state", prompt=_my_prompt(prompt_id), errors={},
+                      form={}, saved_message=message)
+    return redirect(url_for("main.dashboard"), code=303)
+
+
+@bp.post("/reflection/prompts/<int:prompt_id>/retry")
+@login_required
+def retry_prompt_view(prompt_id: int):
+    """Ask again for a prompt whose writing failed."""
+    session = db()
+    try:
+        retry_prompt(session, current_user, prompt_id)
+    except PromptNotYours:
+        abort(404)
+    except ValueError as error:
+        flash(str(error), "error")
+        return redirect(url_for("reflection.prompt", prompt_id=prompt_id), code=303)
+    session.commit()
+    if request.headers.get("HX-Request") == "true":
+        return render("reflection/prompt.html", block="prompt_state", prompt=_my_prompt(prompt_id), errors={}, form={})
+    flash("Your prompt is being written again.", "success")
+    return redirect(url_for("reflection.prompt", prompt_id=prompt_id), code=303)
+
+
+def _my_prompt(prompt_id: int):
+    try:
+        return prompt_of(db(), current_user, prompt_id)
+    except PromptNotYours:
+        abort(404)
+
+
+@bp.get("/reflection/team")
+@role_required(Role.LEAD)
+def team():
+    """My teams' lesson summaries: ask for one now, see its state and its latest version."""
+    return render("reflection/team.html", views=team_summaries_for_lead(db(), current_user.id),
+                  request_key=uuid.uuid4().hex)
+
+
+@bp.post("/reflection/team/<int:team_id>/challenges/<int:challenge_id>/summarise")
+@role_required(Role.LEAD)
+def summarise(team_id: int, challenge_id: int):
+    """Ask for a summary of my team's lessons now."""
+    session = db()
+    try:
+        summary = summarise_now(session, current_user, team_id, challenge_id, request.form.get("request_key", ""))
+    except NotYourTeam:
+        abort(403)
+    except SummaryBusy as busy:
+        flash(str(busy), "error")
+        return redirect(url_for("reflection.team"), code=303)
+    except ValueError:
+        abort(400)
+    session.commit()
+    if request.headers.get("HX-Request") == "true":
+        return _summary_fragment(summary)
+    flash("Your team's summary is being written.", "success")
+    return redirect(url_for("reflection.team"), code=303)
+
+
+@bp.get("/reflection/summaries/<int:summary_id>")
+@role_required(Role.LEAD)
+def summary(summary_id: int):
+    """A summary's state (polls itself while it is being written) and its latest version, read-only."""
+    try:
+        summary = summary_for_lead(db(), current_user, summary_id)
+    except NotYourTeam:
+        abort(404)
+    return _summary_fragment(summary)
+
+
+@bp.post("/reflection/summaries/<int:summary_id>/retry")
+@role_required(Role.LEAD)
+def retry_summary_view(summary_id: int):
+    """Write a failed summary again."""
+    session = db()
+    try:
+        summary = retry_summary(session, current_user, summary_id)
+    except NotYourTeam:
+        abort(404)
+    except ValueError as error:
+        flash(str(error), "error")
+        return redirect(url_for("reflection.team"), code=303)
+    session.commit()
+    if request.headers.get("HX-Request") == "true":
+        return _summary_fragment(summary)
+    flash("The summary is being written again.", "success")
+    return redirect(url_for("reflection.team"), code=303)
+
+
+def _summary_fragment(summary):
+    from ..models import Challenge, Team
+
+    session = db()
+    view = summary_view(session, session.get(Team, summary.team_id), session.get(Challenge, summary.challenge_id))
+    view.summary, view.version = summary, latest_version(session, summary)
+    return render("reflection/team.html", block="summary_state", view=view, views=[view],
+                  request_key=uuid.uuid4().hex)
+
+
+@bp.get("/admin/llm-calls")
+@role_required(Role.ADMIN)
+def llm_calls():
+    """Every LLM call: totals per template, version and model, and the latest calls."""
+    session = db()
+    return render("reflection/llm_calls.html", totals=llm_call_totals(session), calls=recent_llm_calls(session))
+
+
+VISIBILITY_LABELS = {Visibility.PRIVATE.value: "Only me", Visibility.TEAM.value: "My team"}
