@@ -96,7 +96,8 @@ class Mission(SQLModel, table=True):
     instructions: str = Field(default="", sa_type=Text)
     evidence_required: bool = Field(default=True)
     # How often one person may complete it: None means no limit.
-    max_completions: int | None = Field(default=1, ge=1)
+    # No column default: with one, SQLAlchemy would store 1 when None ("no limit") is set on insert.
+    max_completions: int | None = Field(default=1, ge=1, sa_column_kwargs={"default": None})
     cooldown_hours: int = Field(default=0, ge=0)
     position: int = Field(default=0)
     # A mission with completions is retired, never deleted, so the ledger keeps its meaning.
