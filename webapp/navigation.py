@@ -11,6 +11,9 @@ EVERYONE = (Role.EMPLOYEE, Role.LEAD, Role.ADMIN)
 # (label, endpoint, roles that see it)
 NAV_ITEMS: list[tuple[str, str, tuple[Role, ...]]] = [
     ("Dashboard", "main.dashboard", EVERYONE),
+    ("Challenges", "admin.challenges", (Role.ADMIN,)),
+    ("Teams", "admin.teams", (Role.ADMIN,)),
+    ("Users", "admin.users", (Role.ADMIN,)),
     ("Team lessons", "reflection.team", (Role.LEAD,)),
     ("Jobs", "operations.jobs", (Role.ADMIN,)),
     ("LLM calls", "reflection.llm_calls", (Role.ADMIN,)),

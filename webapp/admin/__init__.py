@@ -1,0 +1,6 @@
+"""Admin pages: author challenges (missions, badges, lifecycle, YAML), manage teams and users."""
+from flask import Blueprint
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+from . import challenge_routes, mission_routes, people_routes  # noqa: E402,F401  (routes attach to bp)

@@ -1,0 +1,203 @@
+"""Admin: a challenge's missions (inline editing, reordering, retiring) and badges."""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, request, url_for
+
+from ..challenges import badges as badge_rules_service
+from ..challenges import missions as mission_service
+from ..challenges.problems import Invalid
+from ..models import Badge, Challenge, Mission, Role
+from ..security import role_required
+from ..web import db, is_htmx, render
+from . import bp
+from .challenge_routes import CHOICES, challenge_context, get_challenge
+from .forms import badge_fields, badge_values, mission_fields, mission_values
+
+
+def get_mission(mission_id: int) -> tuple[Mission, Challenge]:
+    mission = db().get(Mission, mission_id)
+    if mission is None:
+        abort(404)
+    return mission, db().get(Challenge, mission.challenge_id)
+
+
+def mission_context(mission: Mission, challenge: Challenge, **extra) -> dict:
+    context = dict(mission=mission, challenge=challenge, values=mission_values(mission), errors={},
+                   completions={mission.id: mission_service.completion_count(db(), mission)},
+                   editable=challenge.status.value in ("draft", "published", "running"), **CHOICES)
+    context.update(extra)
+    return context
+
+
+def back_to_missions(challenge: Challenge):
+    """htmx gets the refreshed missions section; a plain form goes back to the page."""
+    if is_htmx():
+        return render("admin/challenge.html", block="missions", **challenge_context(challenge))
+    return redirect(url_for("admin.challenge", challenge_id=challenge.id, _anchor="missions"), code=303)
+
+
+@bp.post("/challenges/<int:challenge_id>/missions")
+@role_required(Role.ADMIN)
+def add_mission(challenge_id: int):
+    """Add a mission at the end of the list."""
+    session = db()
+    challenge = get_challenge(challenge_id)
+    try:
+        mission_service.add_mission(session, challenge, mission_fields(request.form))
+    except Invalid as error:
+        session.rollback()
+        return render("admin/challenge.html", block="missions", status=422,
+                      **challenge_context(challenge, new_mission=request.form, mission_errors=error.by_field()))
+    session.commit()
+    return back_to_missions(challenge)
+
+
+@bp.get("/missions/<int:mission_id>")
+@role_required(Role.ADMIN)
+def mission(mission_id: int):
+    """The mission's row (htmx: what "Cancel" swaps back in); a plain visit goes to its challenge."""
+    mission, challenge = get_mission(mission_id)
+    if not is_htmx():
+        return redirect(url_for("admin.challenge", challenge_id=challenge.id, _anchor=f"mission-{mission.id}"))
+    return render("admin/mission.html", block="mission_row", **mission_context(mission, challenge))
+
+
+@bp.get("/missions/<int:mission_id>/edit")
+@role_required(Role.ADMIN)
+def edit_mission(mission_id: int):
+    """The mission's edit form: inline in the table with htmx, a page of its own without."""
+    mission, challenge = get_mission(mission_id)
+    return render("admin/mission.html", block="mission_form", **mission_context(mission, challenge))
+
+
+@bp.post("/missions/<int:mission_id>")
+@role_required(Role.ADMIN)
+def update_mission(mission_id: int):
+    """Save a mission; new points count for later completions only."""
+    session = db()
+    mission, challenge = get_mission(mission_id)
+    try:
+        mission_service.update_mission(session, challenge, mission, mission_fields(request.form))
+    except Invalid as error:
+        session.rollback()
+        return render("admin/mission.html", block="mission_form", status=422,
+                      **mission_context(mission, challenge, values=request.form, errors=error.by_field()))
+    session.commit()
+    if is_htmx():
+        return render("admin/mission.html", block="mission_row", **mission_context(mission, challenge))
+    flash(f"Mission “{mission.title}” saved.", "success")
+    return redirect(url_for("admin.challenge", challenge_id=challenge.id, _anchor="missions"), code=303)
+
+
+@bp.post("/missions/<int:mission_id>/move")
+@role_required(Role.ADMIN)
+def move_mission(mission_id: int):
+    """Move a mission one place up or down."""
+    return _mission_action(mission_id, lambda s, c, m: mission_service.move_mission(s, c, m, request.form.get("direction", "")))
+
+
+@bp.post("/missions/<int:mission_id>/retire")
+@role_required(Role.ADMIN)
+def retire_mission(mission_id: int):
+    """Take a mission out of play, keeping its completions."""
+    return _mission_action(mission_id, mission_service.retire_mission)
+
+
+@bp.post("/missions/<int:mission_id>/restore")
+@role_required(Role.ADMIN)
+def restore_mission(mission_id: int):
+    """Put a retired mission back in play."""
+    return _mission_action(mission_id, mission_service.restore_mission)
+
+
+@bp.post("/missions/<int:mission_id>/delete")
+@role_required(Role.ADMIN)
+def delete_mission(mission_id: int):
+    """Delete a mission nobody completed."""
+    return _mission_action(mission_id, mission_service.delete_mission)
+
+
+def _mission_action(mission_id: int, action):
+    session = db()
+    mission, challenge = get_mission(mission_id)
+    try:
+        action(session, challenge, mission)
+    except Invalid as error:
+        session.rollback()
+        return render("admin/challenge.html", block="missions", status=422,
+                      **challenge_context(challenge, mission_action_error=error.problems[0].message))
+    session.commit()
+    return back_to_missions(challenge)
+
+
+# --- badges -----------------------------------------------------------------------------------------------
+
+def get_badge(badge_id: int) -> tuple[Badge, Challenge]:
+    badge = db().get(Badge, badge_id)
+    if badge is None:
+        abort(404)
+    return badge, db().get(Challenge, badge.challenge_id)
+
+
+@bp.post("/challenges/<int:challenge_id>/badges")
+@role_required(Role.ADMIN)
+def add_badge(challenge_id: int):
+    """Define a badge from the rule vocabulary."""
+    session = db()
+    challenge = get_challenge(challenge_id)
+    try:
+        badge_rules_service.add_badge(session, challenge, badge_fields(request.form))
+    except Invalid as error:
+        session.rollback()
+        return render("admin/challenge.html", block="badges", status=422,
+                      **challenge_context(challenge, new_badge=request.form, badge_errors=error.by_field()))
+    session.commit()
+    if is_htmx():
+        return render("admin/challenge.html", block="badges", **challenge_context(challenge))
+    return redirect(url_for("admin.challenge", challenge_id=challenge.id, _anchor="badges"), code=303)
+
+
+@bp.get("/badges/<int:badge_id>/edit")
+@role_required(Role.ADMIN)
+def edit_badge(badge_id: int):
+    """A badge's edit form."""
+    badge, challenge = get_badge(badge_id)
+    return render("admin/badge.html", badge=badge, challenge=challenge, values=badge_values(badge), errors={},
+                  awarded=badge_rules_service.award_count(db(), badge), **CHOICES)
+
+
+@bp.post("/badges/<int:badge_id>")
+@role_required(Role.ADMIN)
+def update_badge(badge_id: int):
+    """Save a badge; badges already awarded stay awarded."""
+    session = db()
+    badge, challenge = get_badge(badge_id)
+    try:
+        badge_rules_service.update_badge(session, challenge, badge, badge_fields(request.form))
+    except Invalid as error:
+        session.rollback()
+        return render("admin/badge.html", status=422, badge=badge, challenge=challenge, values=request.form,
+                      errors=error.by_field(), awarded=badge_rules_service.award_count(session, badge), **CHOICES)
+    session.commit()
+    flash(f"Badge “{badge.name}” saved.", "success")
+    return redirect(url_for("admin.challenge", challenge_id=challenge.id, _anchor="badges"), code=303)
+
+
+@bp.post("/badges/<int:badge_id>/<any(retire, restore, delete):action>")
+@role_required(Role.ADMIN)
+def badge_action(badge_id: int, action: str):
+    """Retire, restore or delete (when never awarded) a badge."""
+    session = db()
+    badge, challenge = get_badge(badge_id)
+    change = {"retire": badge_rules_service.retire_badge, "restore": badge_rules_service.restore_badge,
+              "delete": badge_rules_service.delete_badge}[action]
+    try:
+        change(session, challenge, badge)
+    except Invalid as error:
+        session.rollback()
+        return render("admin/challenge.html", block="badges", status=422,
+                      **challenge_context(challenge, badge_action_error=error.problems[0].message))
+    session.commit()
+    if is_htmx():
+        return render("admin/challenge.html", block="badges", **challenge_context(challenge))
+    return redirect(url_for("admin.challenge", challenge_id=challenge.id, _anchor="badges"), code=303)

@@ -1,0 +1,222 @@
+"""Admin: teams (members and leads) and users (roles, activation, CSV import)."""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, request, url_for
+from flask_login import current_user
+from sqlalchemy import func
+from sqlmodel import select
+
+from ..auth.accounts import find_user
+from ..challenges import teams as team_service
+from ..challenges import users as user_service
+from ..challenges.csv_import import ImportReport, import_people
+from ..challenges.problems import Invalid
+from ..models import Membership, Role, Team, User
+from ..security import role_required
+from ..web import db, is_htmx, render
+from . import bp
+
+
+def get_team(team_id: int) -> Team:
+    team = db().get(Team, team_id)
+    if team is None:
+        abort(404)
+    return team
+
+
+def get_user(user_id: int) -> User:
+    user = db().get(User, user_id)
+    if user is None:
+        abort(404)
+    return user
+
+
+def teams_context(**extra) -> dict:
+    session = db()
+    counts = dict(session.exec(select(Membership.team_id, func.count()).group_by(Membership.team_id)).all())
+    context = dict(teams=session.exec(select(Team).order_by(Team.name)).all(), counts=counts, values={}, errors={})
+    context.update(extra)
+    return context
+
+
+def team_context(team: Team, **extra) -> dict:
+    context = dict(team=team, members=team_service.members_of(db(), team), values={"name": team.name}, errors={},
+                   member_error=None, member_email="")
+    context.update(extra)
+    return context
+
+
+@bp.get("/teams")
+@role_required(Role.ADMIN)
+def teams():
+    """Every team with its size, and a form to create one."""
+    return render("admin/teams.html", **teams_context())
+
+
+@bp.post("/teams")
+@role_required(Role.ADMIN)
+def create_team():
+    """Create a team."""
+    session = db()
+    try:
+        team = team_service.create_team(session, request.form.get("name", ""))
+    except Invalid as error:
+        return render("admin/teams.html", status=422, **teams_context(values=request.form, errors=error.by_field()))
+    session.commit()
+    flash(f"Team {team.name} created.", "success")
+    return redirect(url_for("admin.team", team_id=team.id), code=303)
+
+
+@bp.get("/teams/<int:team_id>")
+@role_required(Role.ADMIN)
+def team(team_id: int):
+    """A team: its name, members and leads."""
+    return render("admin/team.html", **team_context(get_team(team_id)))
+
+
+@bp.post("/teams/<int:team_id>")
+@role_required(Role.ADMIN)
+def rename_team(team_id: int):
+    """Rename a team."""
+    session = db()
+    team = get_team(team_id)
+    try:
+        team_service.rename_team(session, team, request.form.get("name", ""))
+    except Invalid as error:
+        session.rollback()
+        return render("admin/team.html", status=422, **team_context(team, values=request.form, errors=error.by_field()))
+    session.commit()
+    flash(f"Team renamed to {team.name}.", "success")
+    return redirect(url_for("admin.team", team_id=team.id), code=303)
+
+
+@bp.post("/teams/<int:team_id>/members")
+@role_required(Role.ADMIN)
+def add_member(team_id: int):
+    """Add a person (by email) to the team, optionally as a lead."""
+    session = db()
+    team = get_team(team_id)
+    email = request.form.get("email", "")
+    user = find_user(session, email) if email.strip() else None
+    if user is None:
+        message = "Give the email of an existing user." if not email.strip() else f"There is no user with the email {email.strip()}."
+        return render("admin/team.html", block="members", status=422,
+                      **team_context(team, member_error=message, member_email=email))
+    team_service.add_member(session, team, user, lead=request.form.get("lead") == "on")
+    session.commit()
+    return _back_to_members(team)
+
+
+@bp.post("/teams/<int:team_id>/members/<int:user_id>/remove")
+@role_required(Role.ADMIN)
+def remove_member(team_id: int, user_id: int):
+    """Take a person out of the team."""
+    session = db()
+    team, user = get_team(team_id), get_user(user_id)
+    team_service.remove_member(session, team, user)
+    session.commit()
+    return _back_to_members(team)
+
+
+@bp.post("/teams/<int:team_id>/members/<int:user_id>/lead")
+@role_required(Role.ADMIN)
+def set_lead(team_id: int, user_id: int):
+    """Make a member the team's lead, or not."""
+    session = db()
+    team, user = get_team(team_id), get_user(user_id)
+    membership = session.exec(select(Membership).where(Membership.team_id == team.id,
+                                                       Membership.user_id == user.id)).first()
+    if membership is None:
+        abort(404)
+    team_service.set_lead(session, membership, user, request.form.get("lead") == "yes")
+    session.commit()
+    return _back_to_members(team)
+
+
+def _back_to_members(team: Team):
+    if is_htmx():
+        return render("admin/team.html", block="members", **team_context(team))
+    return redirect(url_for("admin.team", team_id=team.id, _anchor="members"), code=303)
+
+
+# --- users ------------------------------------------------------------------------------------------------
+
+def users_context(**extra) -> dict:
+    page = request.args.get("page", "1")
+    listing = user_service.list_users(db(), request.args.get("q", ""), int(page) if page.isdigit() else 1)
+    context = dict(listing=listing, roles=list(Role), values={"role": "employee"}, errors={}, row_error=None)
+    context.update(extra)
+    return context
+
+
+@bp.get("/users")
+@role_required(Role.ADMIN)
+def users():
+    """Users, searchable, a page at a time, with a form to add one."""
+    return render("admin/users.html", block="user_table", **users_context())
+
+
+@bp.post("/users")
+@role_required(Role.ADMIN)
+def create_user():
+    """Create an account."""
+    session = db()
+    form = request.form
+    try:
+        user = user_service.add_user(session, form.get("email", ""), form.get("name", ""), form.get("role", ""),
+                                     form.get("password", ""))
+    except Invalid as error:
+        session.rollback()
+        values = {key: value for key, value in form.items() if key != "password"}
+        return render("admin/users.html", status=422, **users_context(values=values, errors=error.by_field()))
+    session.commit()
+    flash(f"Account for {user.email} created.", "success")
+    return redirect(url_for("admin.users", q=user.email), code=303)
+
+
+@bp.post("/users/<int:user_id>/<any(role, active, password):change>")
+@role_required(Role.ADMIN)
+def change_user(user_id: int, change: str):
+    """Change a user's role, activation or password."""
+    session = db()
+    user = get_user(user_id)
+    try:
+        if change == "role":
+            user_service.change_role(session, user, request.form.get("role", ""), current_user)
+        elif change == "active":
+            user_service.set_active(session, user, request.form.get("active") == "yes", current_user)
+        else:
+            user_service.set_password(session, user, request.form.get("password", ""))
+    except Invalid as error:
+        session.rollback()
+        return render("admin/users.html", status=422,
+                      **users_context(row_error=(user.id, error.problems[0].message)))
+    session.commit()
+    flash({"role": f"{user.email} is now {user.role.value}.",
+           "active": f"{user.email} is {'active' if user.is_active else 'deactivated'}.",
+           "password": f"New password set for {user.email}."}[change], "success")
+    return redirect(url_for("admin.users", q=request.args.get("q", "")), code=303)
+
+
+@bp.get("/users/import")
+@role_required(Role.ADMIN)
+def import_users_form():
+    """The CSV import form."""
+    return render("admin/import_users.html", report=None, problem=None)
+
+
+@bp.post("/users/import")
+@role_required(Role.ADMIN)
+def import_users():
+    """Import users and teams from CSV; shows what happened to each row."""
+    session = db()
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        return render("admin/import_users.html", status=422, report=None, problem="Choose a CSV file to import.")
+    try:
+        report: ImportReport = import_people(session, upload.read(), request.form.get("create_teams") == "on")
+    except Invalid as error:
+        session.rollback()
+        return render("admin/import_users.html", status=422, report=None, problem=error.problems[0].message)
+    session.commit()
+    return render("admin/import_users.html", report=report, problem=None)

@@ -1,0 +1,1 @@
+"""Challenge authoring: the rules behind the admin pages (lifecycle, missions, badges, teams, users, imports)."""

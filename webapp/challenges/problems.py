@@ -1,0 +1,58 @@
+"""How authoring rules say no: a list of problems, each naming the field (a path) it is about."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the input. `loc` is the field's path, e.g. ("missions", 2, "points")."""
+
+    loc: tuple[str | int, ...]
+    message: str
+    line: int | None = None
+
+    @property
+    def field(self) -> str:
+        """The path as an author reads it: missions[2].points."""
+        text = ""
+        for part in self.loc:
+            text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+        return text or "document"
+
+    def __str__(self) -> str:
+        where = f"line {self.line}, " if self.line else ""
+        return f"{where}{self.field}: {self.message}"
+
+
+class Invalid(ValueError):
+    """The input breaks one or more rules; nothing was changed."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("; ".join(str(problem) for problem in problems))
+
+    @classmethod
+    def one(cls, field: str, message: str) -> Invalid:
+        return cls([Problem((field,), message)])
+
+    def by_field(self) -> dict[str, str]:
+        """The first message for each top-level field, for showing beside a form's inputs."""
+        errors: dict[str, str] = {}
+        for problem in self.problems:
+            key = str(problem.loc[-1]) if problem.loc else "form"
+            errors.setdefault(key, problem.message)
+        return errors
+
+
+def from_pydantic(error, prefix: tuple = ()) -> list[Problem]:
+    """Problems from a pydantic ValidationError, with friendlier wording for the common cases."""
+    problems = []
+    for item in error.errors():
+        message = item["msg"]
+        if item["type"] == "extra_forbidden":
+            message = "unknown key (check the spelling; see the template for the keys allowed)"
+        elif item["type"] == "missing":
+            message = "is required"
+        problems.append(Problem(prefix + tuple(item["loc"]), message))
+    return problems

@@ -1,0 +1,100 @@
+"""Teams: create and rename them, add and remove members, mark the leads."""
+from __future__ import annotations
+
+import re
+
+from sqlmodel import Session, select
+
+from ..models import Membership, Role, Team, User
+from .problems import Invalid, Problem
+
+
+def slugify(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:80] or "team"
+
+
+def find_team(session: Session, name_or_slug: str) -> Team | None:
+    """The team whose slug or name (any case) is `name_or_slug`."""
+    wanted = name_or_slug.strip()
+    team = session.exec(select(Team).where(Team.slug == slugify(wanted))).first()
+    if team is None:
+        from sqlalchemy import func
+
+        team = session.exec(select(Team).where(func.lower(Team.name) == wanted.lower())).first()
+    return team
+
+
+def _check_name(session: Session, name: str, except_id: int | None) -> tuple[str, str]:
+    name = " ".join(name.split())
+    if not name:
+        raise Invalid([Problem(("name",), "is required")])
+    if len(name) > 120:
+        raise Invalid([Problem(("name",), "must be at most 120 characters")])
+    slug = slugify(name)
+    for team in session.exec(select(Team).where((Team.slug == slug) | (Team.name == name))):
+        if team.id != except_id:
+            raise Invalid([Problem(("name",), f"a team called {team.name!r} already exists")])
+    return name, slug
+
+
+def create_team(session: Session, name: str) -> Team:
+    """A new team (the caller commits). Raises Invalid on an empty or taken name."""
+    name, slug = _check_name(session, name, None)
+    team = Team(name=name, slug=slug)
+    session.add(team)
+    session.flush()
+    return team
+
+
+def rename_team(session: Session, team: Team, name: str) -> Team:
+    """Rename the team; its slug follows the name. Raises Invalid on an empty or taken name."""
+    team.name, team.slug = _check_name(session, name, team.id)
+    session.add(team)
+    return team
+
+
+def members_of(session: Session, team: Team) -> list[tuple[Membership, User]]:
+    return list(session.exec(select(Membership, User).join(User).where(Membership.team_id == team.id)
+                             .order_by(User.display_name)).all())
+
+
+def add_member(session: Session, team: Team, user: User, lead: bool = False) -> Membership:
+    """Put `user` in `team` (adding twice keeps one membership)."""
+    membership = session.exec(select(Membership).where(Membership.team_id == team.id,
+                                                       Membership.user_id == user.id)).first()
+    if membership is None:
+        membership = Membership(team_id=team.id, user_id=user.id)
+        session.add(membership)
+        session.flush()
+    if lead:
+        set_lead(session, membership, user, True)
+    return membership
+
+
+def remove_member(session: Session, team: Team, user: User) -> None:
+    membership = session.exec(select(Membership).where(Membership.team_id == team.id,
+                                                       Membership.user_id == user.id)).first()
+    if membership is not None:
+        session.delete(membership)
+        session.flush()
+        _sync_role(session, user)
+
+
+def set_lead(session: Session, membership: Membership, user: User, is_lead: bool) -> None:
+    """Mark or unmark the member as the team's lead; the user's role follows (admins stay admins)."""
+    membership.is_lead = is_lead
+    session.add(membership)
+    session.flush()
+    _sync_role(session, user)
+
+
+def _sync_role(session: Session, user: User) -> None:
+    """A person who leads a team has the lead role; one who leads none any more goes back to employee."""
+    if user.role is Role.ADMIN:
+        return
+    leads = session.exec(select(Membership.id).where(Membership.user_id == user.id,
+                                                     Membership.is_lead == True)).first()  # noqa: E712
+    role = Role.LEAD if leads is not None else Role.EMPLOYEE
+    if user.role is not role:
+        user.role = role
+        session.add(user)

@@ -1,0 +1,39 @@
+"""The end-of-challenge work, run once when a challenge closes (by the clock or by an admin).
+
+END_OF_CHALLENGE_STEPS lists "module:function(session, challenge)" entries run in order in the job's
+transaction. Each must be safe to run twice. The reflection area adds the final team summaries here.
+"""
+from __future__ import annotations
+
+from importlib import import_module
+
+from sqlmodel import Session, select
+
+from webapp.models import Challenge, Enrolment, Notification, OutboxJob
+
+END_OF_CHALLENGE_STEPS: list[str] = [
+    "workers.challenge_close:notify_participants",
+    "workers.summaries:summarise_at_close",
+]
+
+
+def run_end_of_challenge(session: Session, *, job: OutboxJob, challenge_id: int) -> None:
+    """Job `challenges.closed`: run every end-of-challenge step for the challenge."""
+    challenge = session.get(Challenge, challenge_id)
+    if challenge is None:  # deleted since: nothing left to wrap up
+        return
+    for path in END_OF_CHALLENGE_STEPS:
+        module_name, _, attr = path.partition(":")
+        getattr(import_module(module_name), attr)(session, challenge)
+
+
+def notify_participants(session: Session, challenge: Challenge) -> None:
+    """Tell everyone enrolled that the challenge closed; a second run adds nothing."""
+    source = f"challenge-closed:{challenge.id}"
+    already = set(session.exec(select(Notification.user_id).where(Notification.source == source)).all())
+    enrolled = session.exec(select(Enrolment.user_id).where(Enrolment.challenge_id == challenge.id).distinct()).all()
+    for user_id in enrolled:
+        if user_id not in already:
+            session.add(Notification(user_id=user_id, source=source, link="/dashboard",
+                                     text=f"“{challenge.title}” has closed. Thank you for taking part: "
+                                          f"take a moment to look back at what you learned."[:500]))
