@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+WORKER_CLASS = "workers.worker.LearnloopWorker"
 
 
 def free_port() -> int:
@@ -43,6 +44,7 @@ class RedisServer:
         binary = shutil.which("redis-server")
         if binary is None:
             raise RuntimeError("redis-server is not installed")
+        self.directory.mkdir(parents=True, exist_ok=True)
         self.process = subprocess.Popen(
             [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
              "--dir", str(self.directory)],
@@ -82,7 +84,7 @@ def rq_command(*args: str) -> list[str]:
 def run_rq_worker_burst(database_url: str, redis_url: str, queue: str = "learnloop", timeout: float = 60) -> str:
     """Run a real `rq worker --burst` process until the queue is empty; returns its output."""
     result = subprocess.run(
-        rq_command("worker", "--burst", "--url", redis_url, queue),
+        rq_command("worker", "--burst", "-w", WORKER_CLASS, "--url", redis_url, queue),
         env=worker_env(database_url, redis_url, queue), cwd=ROOT, capture_output=True, text=True, timeout=timeout,
     )
     assert result.returncode == 0, result.stdout + result.stderr
