@@ -55,3 +55,13 @@ def test_secure_cookie_setting_reaches_flask(database_url):
                                    outbox_pump=False))
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["REMEMBER_COOKIE_SECURE"] is True
+
+
+def test_readme_documents_every_setting():
+    from pathlib import Path
+
+    from webapp.settings import Settings
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    for name in Settings.model_fields:
+        assert f"| `{name.upper()}` |" in readme, f"{name.upper()} is missing from the README's configuration table"
