@@ -102,7 +102,7 @@ def _handler(fake: FakeOpenAI):
         def do_POST(self):
             length = int(self.headers.get("content-length", 0))
             body = json.loads(self.rfile.read(length) or b"{}")
-            fake.record({"path": self.path, "headers": dict(self.headers), **body})
+            fake.record({"path": self.path, "headers": {k.lower(): v for k, v in self.headers.items()}, **body})
             mode = fake.next_mode()
             if mode == "slow":
                 time.sleep(fake.slow_seconds)
