@@ -1,0 +1,100 @@
+"""Leaderboards: teams normalised by active members; individuals in full, anonymous and relative modes."""
+from __future__ import annotations
+
+import pytest
+
+from webapp.models import LeaderboardMode, PointReason
+from webapp.play.leaderboards import BoardCache, individual_board, individual_standings, team_standings
+from webapp.play.ledger import record_points
+
+
+def give(world, session, user, team, amount, source_id):
+    record_points(session, user_id=user.id, team_id=world.team(team).id, challenge_id=world.challenge.id,
+                  amount=amount, reason=PointReason.ADJUSTMENT, source_type="test", source_id=source_id)
+    session.commit()
+
+
+def test_small_team_is_not_outscored_by_headcount(world, session):
+    big = [world.player(f"big{n}@example.com", team="red") for n in range(4)]
+    small = world.player("solo@example.com", team="blue")
+    for number, user in enumerate(big):
+        give(world, session, user, "red", 20, number)  # 80 points, 4 active: 20 each
+    give(world, session, small, "blue", 30, 99)  # 30 points, 1 active
+    rows = team_standings(session, world.challenge.id)
+    assert [(r.rank, r.name, r.points, r.active_members, r.score) for r in rows] == [
+        (1, "Blue", 30, 1, 30.0), (2, "Red", 80, 4, 20.0)]
+
+
+def test_enrolled_members_without_points_are_not_active(world, session):
+    ada = world.player("ada@example.com", team="red")
+    world.player("idle@example.com", team="red")
+    give(world, session, ada, "red", 10, 1)
+    red = next(row for row in team_standings(session, world.challenge.id) if row.name == "Red")
+    assert (red.active_members, red.score) == (1, 10.0)
+
+
+def test_team_with_no_active_members_scores_zero(world, session):
+    world.player("ada@example.com", team="red")
+    rows = team_standings(session, world.challenge.id)
+    assert {(row.name, row.score, row.active_members) for row in rows} == {("Red", 0.0, 0), ("Blue", 0.0, 0)}
+    assert [row.rank for row in rows] == [1, 1]  # a tie shares its rank
+
+
+@pytest.fixture
+def five_players(world, session):
+    players = []
+    for number, points in enumerate([50, 40, 30, 20, 10]):
+        user = world.player(f"p{number}@example.com", team="red", name=f"Player {number}")
+        give(world, session, user, "red", points, number)
+        players.append(user)
+    return players
+
+
+def test_full_board_shows_everyone_by_points(world, session, five_players):
+    rows = individual_board(individual_standings(session, world.challenge.id), LeaderboardMode.FULL, five_players[2].id)
+    assert [(r.rank, r.name, r.points, r.is_me) for r in rows] == [
+        (1, "Player 0", 50, False), (2, "Player 1", 40, False), (3, "Player 2", 30, True),
+        (4, "Player 3", 20, False), (5, "Player 4", 10, False)]
+
+
+def test_anonymous_board_hides_names_except_mine(world, session, five_players):
+    rows = individual_board(individual_standings(session, world.challenge.id), LeaderboardMode.ANONYMOUS,
+                            five_players[2].id)
+    assert [r.name for r in rows] == ["Anonymous participant"] * 2 + ["Player 2"] + ["Anonymous participant"] * 2
+    assert [r.points for r in rows] == [50, 40, 30, 20, 10]
+    assert all(r.user_id == 0 and r.team == "" for r in rows if not r.is_me)
+
+
+def test_relative_board_shows_me_and_my_neighbours_only(world, session, five_players):
+    standings = individual_standings(session, world.challenge.id)
+    last = individual_board(standings, LeaderboardMode.RELATIVE, five_players[4].id)
+    assert [r.name for r in last] == ["Player 2", "Player 3", "Player 4"]
+    first = individual_board(standings, LeaderboardMode.RELATIVE, five_players[0].id)
+    assert [r.name for r in first] == ["Player 0", "Player 1", "Player 2"]
+
+
+def test_relative_board_is_empty_for_someone_not_playing(world, session, five_players, make_user):
+    outsider = make_user("admin@example.com")
+    assert individual_board(individual_standings(session, world.challenge.id), LeaderboardMode.RELATIVE,
+                            outsider.id) == []
+
+
+def test_board_page_polls_and_shows_the_mode(world, session, client, auth, five_players):
+    world.challenge.leaderboard_mode = LeaderboardMode.ANONYMOUS
+    session.add(world.challenge)
+    session.commit()
+    auth.login("p1@example.com")
+    page = client.get(f"/play/challenges/{world.challenge.id}/leaderboard").get_data(as_text=True)
+    assert 'hx-trigger="every 10s"' in page and "Player 1 (you)" in page and "Player 0" not in page
+    fragment = client.get(f"/play/challenges/{world.challenge.id}/leaderboard", headers={"HX-Request": "true"})
+    assert fragment.get_data(as_text=True).lstrip().startswith('<div id="boards"')
+
+
+def test_cached_board_shows_new_points_at_the_next_refresh(world, session, five_players):
+    cache = BoardCache()
+    compute = lambda: team_standings(session, world.challenge.id)  # noqa: E731
+    before = cache.get(session, "teams", world.challenge.id, compute)
+    assert cache.get(session, "teams", world.challenge.id, compute) is before
+    give(world, session, five_players[0], "red", 5, 100)
+    after = cache.get(session, "teams", world.challenge.id, compute)
+    assert after is not before and after[0].points == before[0].points + 5
