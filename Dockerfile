@@ -17,7 +17,7 @@ RUN uv sync --locked --no-dev
 COPY --from=assets /src/webapp/assets/node_modules/htmx.org/dist/htmx.min.js webapp/static/vendor/
 COPY --from=assets /src/webapp/assets/node_modules/@picocss/pico/css/pico.min.css webapp/static/vendor/
 COPY --from=assets /src/webapp/assets/node_modules/chart.js/dist/chart.umd.min.js webapp/static/vendor/
-ENV PATH=/opt/venv/bin:$PATH FLASK_APP=webapp
+ENV PATH=/opt/venv/bin:$PATH
 USER learnloop
 EXPOSE 8000
 CMD ["gunicorn", "--bind", "0.0.0.0:8000", "--workers", "4", "--access-logfile", "-", "webapp:create_app()"]

@@ -5,7 +5,6 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
 export UV_PYTHON_DOWNLOADS := never
-export FLASK_APP := webapp
 
 VENDOR := webapp/static/vendor
 ASSETS := webapp/assets
@@ -13,9 +12,9 @@ ASSETS := webapp/assets
 .PHONY: run test test-fast bench install assets browser serve-gunicorn clean
 
 run: install
-	$(BIN)/flask db upgrade
-	$(BIN)/flask demo load --if-empty
-	$(BIN)/flask serve --port $(PORT)
+	$(BIN)/learnloop db upgrade
+	$(BIN)/learnloop demo load --if-empty
+	$(BIN)/learnloop serve --port $(PORT)
 
 test: install browser
 	$(BIN)/pytest

@@ -42,7 +42,7 @@ def test_worker_and_scheduler_use_real_rq_entry_points():
 
 def test_migrate_service_runs_a_command_the_cli_has(app):
     command = SERVICES["migrate"]["command"]
-    assert command[:1] == ["flask"]
+    assert command[:1] == ["learnloop"]
     result = CliRunner().invoke(app.cli, [*command[1:], "--help"])
     assert result.exit_code == 0, result.output
 

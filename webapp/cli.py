@@ -1,9 +1,12 @@
-"""Command line: `flask db upgrade`, `flask users create`, `flask demo load`, `flask serve`."""
+"""Command line: `learnloop db upgrade`, `learnloop users create`, `learnloop demo load`, `learnloop serve`.
+
+`learnloop` is `flask --app webapp`: every Flask command (routes, shell) is there too.
+"""
 from __future__ import annotations
 
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, FlaskGroup
 from sqlmodel import Session
 
 from .db import get_engine
@@ -98,3 +101,10 @@ def serve(host: str, port: int | None) -> None:
 def register_cli(app: Flask) -> None:
     for command in (db_cli, users_cli, demo_cli, serve):
         app.cli.add_command(command)
+
+
+def main() -> None:
+    """The `learnloop` console script."""
+    from . import create_app
+
+    FlaskGroup(create_app=create_app, help="Learnloop's command line.")()

@@ -1,0 +1,42 @@
+"""The README's first command, end to end: migrate, demo data, serve with the in-process worker."""
+import os
+import re
+import subprocess
+
+import requests
+
+from .support import ROOT, free_port, wait_for_port
+
+
+def test_make_run_serves_the_product_with_demo_data(tmp_path):
+    port = free_port()
+    env = dict(os.environ, PORT=str(port), DATABASE_URL=f"sqlite:///{tmp_path / 'run.db'}", SECRET_KEY="run-test")
+    env.pop("REDIS_URL", None)
+    process = subprocess.Popen(["make", "run"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    try:
+        wait_for_port(port, timeout=120)
+        base = f"http://127.0.0.1:{port}"
+        assert requests.get(f"{base}/healthz", timeout=10).json()["queue"] == "in-process"
+        browser = requests.Session()
+        page = browser.get(f"{base}/login", timeout=10).text
+        token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
+        response = browser.post(f"{base}/login", data={"email": "employee@example.com", "password": "learnloop",
+                                                       "csrf_token": token}, timeout=10)
+        assert response.url == f"{base}/dashboard"
+        assert "Hello, Emma Employee" in response.text
+    finally:
+        os.killpg(process.pid, 15)
+        output = process.communicate(timeout=20)[0]
+    assert "Demo data loaded" in output
+    assert "Database migrated to head" in output
+
+
+def test_make_run_keeps_existing_data(tmp_path):
+    """A second `make run` on the same database migrates and does not load the demo again."""
+    env = dict(os.environ, DATABASE_URL=f"sqlite:///{tmp_path / 'run.db'}", SECRET_KEY="run-test")
+    for expected in ("Demo data loaded", "demo data not loaded"):
+        subprocess.run([".venv/bin/learnloop", "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)
+        result = subprocess.run([".venv/bin/learnloop", "demo", "load", "--if-empty"], cwd=ROOT, env=env,
+                                capture_output=True, text=True, check=True)
+        assert expected in result.stdout
