@@ -112,22 +112,20 @@ def test_pump_thread_runs_jobs_committed_by_a_request(app, session, make_user, s
     """With the pump on (as in `make run`), a commit wakes it and the job runs without being asked."""
     import time
 
-    from workers.pump import ensure_started
+    from workers.pump import ensure_started, stop
 
     user = make_user("ada@example.com")
-    pump = ensure_started(settings)
+    ensure_started(settings)
     try:
         enqueue(session, "notifications.send", "live", user_id=user.id, text="live")
         session.commit()
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline and not session.exec(select(Notification)).all():
+            session.rollback()  # a fresh snapshot each look (SQLite's WAL keeps the old one otherwise)
             time.sleep(0.05)
         assert len(session.exec(select(Notification)).all()) == 1
     finally:
-        pump.stop()
-        import workers.pump as module
-
-        module._pump = None
+        stop(settings)
 
 
 def test_admin_retries_a_failed_job_from_the_page(client, auth, make_user, session, pump):

@@ -77,24 +77,36 @@ class OutboxPump:
         return len(jobs)
 
 
-_pump: OutboxPump | None = None
-_pump_pid: int | None = None
+# One pump per database and queue in each process; a forked child starts its own.
+_pumps: dict[tuple[int, str, str | None], OutboxPump] = {}
 _lock = threading.Lock()
 
 
+def _key(settings: Settings) -> tuple[int, str, str | None]:
+    return (os.getpid(), settings.database_url, settings.redis_url)
+
+
 def ensure_started(settings: Settings) -> OutboxPump:
-    """Start this process's pump once (after a fork, the child starts its own)."""
-    global _pump, _pump_pid
-    if _pump is not None and _pump_pid == os.getpid():
-        return _pump
+    """Start this process's pump for these settings once."""
+    key = _key(settings)
+    pump = _pumps.get(key)
+    if pump is not None:
+        return pump
     with _lock:
-        if _pump is None or _pump_pid != os.getpid():
-            _pump = OutboxPump(settings)
-            _pump_pid = os.getpid()
-            _pump.start()
-        return _pump
+        if key not in _pumps:
+            _pumps[key] = OutboxPump(settings)
+            _pumps[key].start()
+        return _pumps[key]
+
+
+def stop(settings: Settings) -> None:
+    pump = _pumps.pop(_key(settings), None)
+    if pump is not None:
+        pump.stop()
 
 
 def wake() -> None:
-    if _pump is not None and _pump_pid == os.getpid():
-        _pump.wake()
+    pid = os.getpid()
+    for (owner, _, _), pump in list(_pumps.items()):
+        if owner == pid:
+            pump.wake()

@@ -55,6 +55,9 @@ def live_server(sqlite_template, tmp_path):
     yield LiveServer(url=f"http://127.0.0.1:{server.server_port}", database_url=database_url, app=app)
     server.shutdown()
     thread.join(5)
+    from workers.pump import stop
+
+    stop(app.config["LEARNLOOP"])
 
 
 @pytest.fixture(scope="session")
