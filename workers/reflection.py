@@ -19,6 +19,8 @@ from webapp.models import (
 )
 from webapp.settings import get_settings
 
+# Imported here, not in the job: a forked rq work horse then starts with the SDK already loaded.
+from .llm import writer_for
 from .writing import CallRecord, PromptRequest, RetryLater
 
 HISTORY_SIZE = 8
@@ -40,8 +42,6 @@ def call_log_for(session: Session):
 
 
 def writer(session: Session):
-    from .llm import writer_for
-
     return writer_for(get_settings(), call_log_for(session))
 
 
