@@ -97,3 +97,45 @@ def test_admin_sees_admin_navigation_and_employee_does_not(client, auth, make_us
     auth.logout()
     auth.login("admin@example.com")
     assert 'href="/admin/jobs"' in client.get("/dashboard").get_data(as_text=True)
+
+
+def test_repeated_failed_sign_ins_are_throttled(client, auth, make_user):
+    make_user("ada@example.com")
+    for _ in range(10):
+        assert auth.login("ada@example.com", "guess").status_code == 422
+    throttled = auth.login("ada@example.com", PASSWORD)  # even the right password waits now
+    assert throttled.status_code == 429
+    assert "Please wait a moment" in throttled.get_data(as_text=True)
+    assert client.get("/dashboard").status_code == 302
+
+
+def test_successful_sign_ins_are_not_counted(client, auth, make_user):
+    make_user("ada@example.com")
+    for _ in range(12):
+        assert auth.login("ada@example.com").status_code == 303
+        auth.logout()
+
+
+def test_throttle_is_per_account(client, auth, make_user):
+    make_user("ada@example.com")
+    make_user("bob@example.com")
+    for _ in range(10):
+        auth.login("ada@example.com", "guess")
+    assert auth.login("bob@example.com").status_code == 303
+
+
+def test_security_headers(client):
+    response = client.get("/login")
+    policy = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy
+    assert "frame-ancestors 'none'" in policy
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_session_cookie_is_httponly_and_samesite(client, auth, make_user):
+    make_user("ada@example.com")
+    response = auth.login("ada@example.com")
+    session_cookies = [c for c in response.headers.getlist("Set-Cookie") if c.startswith("session=")]
+    assert session_cookies, "sign-in sets the session cookie"
+    assert "HttpOnly" in session_cookies[0] and "SameSite=Lax" in session_cookies[0]

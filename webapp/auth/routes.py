@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, flash, redirect, request, url_for
 from flask_login import current_user, login_user, logout_user
 
+from ..security import limiter, sign_in_throttle_key
 from ..web import db, render, see_other
 from .accounts import authenticate
 from .forms import SignInForm
@@ -14,6 +15,8 @@ bp = Blueprint("auth", __name__)
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit("10 per 5 minutes", key_func=sign_in_throttle_key, methods=["POST"],
+               deduct_when=lambda response: response.status_code == 422)
 def login():
     """Show the sign-in form; sign in on valid credentials."""
     if current_user.is_authenticated:
