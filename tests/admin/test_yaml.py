@@ -23,7 +23,7 @@ BAD_FILES = [
     ("badge_missing_parameter.yaml", 12, "badges[0].threshold", "is required for rule missions_completed"),
     ("badge_impossible_parameter.yaml", 15, "badges[0].threshold", "cannot happen in a 7-day challenge"),
     ("badge_unknown_kind.yaml", 16, "badges[0].kind", "'cooking' is not a mission kind"),
-    ("malformed.yaml", None, "document", "not valid YAML"),
+    ("malformed.yaml", 9, "document", "which began on line 6"),
     ("unknown_key.yaml", 10, "missions[0].pionts", "unknown key"),
     ("wrong_type.yaml", 10, "missions[0].points", "valid integer"),
     ("duplicate_key.yaml", 4, "document", "the key 'title' appears twice"),

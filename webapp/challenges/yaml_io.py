@@ -81,7 +81,10 @@ def read_document(text: str | bytes) -> tuple[dict, yaml.Node]:
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else None
-        raise Invalid([Problem((), f"this is not valid YAML: {error.problem or error}", line)]) from None
+        detail = error.problem or str(error)
+        if error.context and error.context_mark:  # e.g. where the unclosed quote began
+            detail += f" ({error.context}, which began on line {error.context_mark.line + 1})"
+        raise Invalid([Problem((), f"this is not valid YAML: {detail}", line)]) from None
     except yaml.YAMLError as error:
         raise Invalid([Problem((), f"this is not valid YAML: {error}")]) from None
     finally:
