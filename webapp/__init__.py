@@ -29,6 +29,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     from . import auth, errors, main, navigation, operations, security, web
     from . import admin
     from . import reflection
+    from . import monitoring
     from .cli import register_cli
     from .play import routes as play_routes
 
@@ -42,6 +43,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(admin.bp)
     app.register_blueprint(reflection.bp)
     app.register_blueprint(play_routes.bp)
+    app.register_blueprint(monitoring.bp)
     register_cli(app)
     if settings.outbox_pump:
         _run_outbox_pump(app, settings)

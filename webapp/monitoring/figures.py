@@ -1,0 +1,305 @@
+"""The programme's figures, aggregated in the database (GROUP BY, COUNT DISTINCT), never row by row."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import Date, cast, func, union
+from sqlmodel import Session, col, select
+
+from ..models import (
+    Badge,
+    BadgeAward,
+    Challenge,
+    Completion,
+    Enrolment,
+    Mission,
+    PointEvent,
+    Reflection,
+    ReflectionPrompt,
+    SelfAssessment,
+    Skill,
+    Team,
+)
+from .scope import Scope
+
+BEST_AND_WORST = 5
+
+
+def _within(scope: Scope, model, moment) -> list:
+    """Conditions limiting `model` (with challenge_id and team_id) to the scope, `moment` to the range."""
+    conditions = []
+    if scope.challenge_id is not None:
+        conditions.append(model.challenge_id == scope.challenge_id)
+    if scope.team_ids is not None:
+        conditions.append(col(model.team_id).in_(scope.team_ids))
+    if scope.start is not None:
+        conditions.append(moment >= scope.start)
+    if scope.end is not None:
+        conditions.append(moment < scope.end)
+    return conditions
+
+
+def _enrolled(scope: Scope) -> list:
+    """Enrolments counted: in scope and made before the end of the range."""
+    return _within(Scope(scope.challenge_id, scope.team_ids, None, scope.end), Enrolment, Enrolment.enrolled_at)
+
+
+def _day(session: Session, moment):
+    """The UTC calendar day of a timestamp, on SQLite ('YYYY-MM-DD' text) and PostgreSQL (a date)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return cast(func.timezone("UTC", moment), Date)
+    return func.date(moment)
+
+
+def _active_people(scope: Scope):
+    """(team_id, user_id) of everyone with a point event or a completion in the range, without repeats."""
+    return union(
+        select(PointEvent.team_id, PointEvent.user_id).where(*_within(scope, PointEvent, PointEvent.created_at)),
+        select(Completion.team_id, Completion.user_id).where(*_within(scope, Completion, Completion.created_at)),
+    ).subquery("active")
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
+@dataclass
+class Funnel:
+    enrolled: int
+    active: int
+    completed: int
+    reflected: int
+    reflections: int
+
+    @property
+    def reflection_rate(self) -> float | None:
+        """Share of the enrolled who wrote at least one reflection."""
+        return _rate(self.reflected, self.enrolled)
+
+    def steps(self) -> list[tuple[str, int]]:
+        return [("Enrolled", self.enrolled), ("Active (points or a completion)", self.active),
+                ("Completed at least one mission", self.completed), ("Wrote at least one reflection", self.reflected)]
+
+
+def funnel(session: Session, scope: Scope) -> Funnel:
+    enrolled = session.exec(select(func.count(func.distinct(Enrolment.user_id))).where(*_enrolled(scope))).one()
+    active = _active_people(scope)
+    active_count = session.exec(select(func.count(func.distinct(active.c.user_id)))).one()
+    completed = session.exec(select(func.count(func.distinct(Completion.user_id)))
+                             .where(*_within(scope, Completion, Completion.created_at))).one()
+    reflected, reflections = session.exec(select(func.count(func.distinct(Reflection.user_id)), func.count())
+                                          .where(*_within(scope, Reflection, Reflection.created_at))).one()
+    return Funnel(enrolled, active_count, completed, reflected, reflections)
+
+
+def completions_per_day(session: Session, scope: Scope) -> list[tuple[str, int]]:
+    """(day as YYYY-MM-DD, completions) for each UTC day with at least one completion."""
+    day = _day(session, Completion.created_at).label("day")
+    rows = session.exec(select(day, func.count()).where(*_within(scope, Completion, Completion.created_at))
+                        .group_by(day).order_by(day)).all()
+    return [(value.isoformat() if isinstance(value, date) else str(value), count) for value, count in rows]
+
+
+def completions_by_kind(session: Session, scope: Scope) -> list[tuple[str, int, int]]:
+    """(mission kind, completions, distinct people) for each kind with completions."""
+    rows = session.exec(
+        select(Mission.kind, func.count(), func.count(func.distinct(Completion.user_id)))
+        .join(Mission, Mission.id == Completion.mission_id)
+        .where(*_within(scope, Completion, Completion.created_at))
+        .group_by(Mission.kind).order_by(func.count().desc(), Mission.kind)).all()
+    return [(str(kind.value if hasattr(kind, "value") else kind), count, people) for kind, count, people in rows]
+
+
+@dataclass
+class TeamFigures:
+    team_id: int
+    name: str
+    enrolled: int = 0
+    active: int = 0
+    points: int = 0
+    completions: int = 0
+    reflected: int = 0
+    reflections: int = 0
+
+    @property
+    def reflection_rate(self) -> float | None:
+        return _rate(self.reflected, self.enrolled)
+
+
+def team_comparison(session: Session, scope: Scope) -> list[TeamFigures]:
+    """One row per team with enrolments in scope, most points first."""
+    teams = {team_id: TeamFigures(team_id, name, enrolled=count) for team_id, name, count in session.exec(
+        select(Team.id, Team.name, func.count(func.distinct(Enrolment.user_id)))
+        .join(Enrolment, Enrolment.team_id == Team.id).where(*_enrolled(scope)).group_by(Team.id, Team.name))}
+    active = _active_people(scope)
+    grouped = [
+        ("active", select(active.c.team_id, func.count(func.distinct(active.c.user_id))).group_by(active.c.team_id)),
+        ("points", select(PointEvent.team_id, func.sum(PointEvent.amount))
+         .where(*_within(scope, PointEvent, PointEvent.created_at)).group_by(PointEvent.team_id)),
+        ("completions", select(Completion.team_id, func.count())
+         .where(*_within(scope, Completion, Completion.created_at)).group_by(Completion.team_id)),
+        ("reflected", select(Reflection.team_id, func.count(func.distinct(Reflection.user_id)))
+         .where(*_within(scope, Reflection, Reflection.created_at)).group_by(Reflection.team_id)),
+        ("reflections", select(Reflection.team_id, func.count())
+         .where(*_within(scope, Reflection, Reflection.created_at)).group_by(Reflection.team_id)),
+    ]
+    for attribute, query in grouped:
+        for team_id, value in session.exec(query):
+            if team_id in teams:
+                setattr(teams[team_id], attribute, int(value or 0))
+    return sorted(teams.values(), key=lambda team: (-team.points, team.name))
+
+
+@dataclass
+class MissionFigures:
+    mission_id: int
+    title: str
+    challenge: str
+    kind: str
+    completers: int
+    completions: int
+    enrolled: int
+    reflections: int
+
+    @property
+    def completion_rate(self) -> float | None:
+        """Distinct people who completed it / people enrolled in its challenge."""
+        return _rate(self.completers, self.enrolled)
+
+
+def missions(session: Session, scope: Scope) -> list[MissionFigures]:
+    """Every mission in scope, best completion rate first (then most reflections)."""
+    enrolled = dict(session.exec(select(Enrolment.challenge_id, func.count(func.distinct(Enrolment.user_id)))
+                                 .where(*_enrolled(scope)).group_by(Enrolment.challenge_id)).all())
+    done = {mission_id: (completers, count) for mission_id, completers, count in session.exec(
+        select(Completion.mission_id, func.count(func.distinct(Completion.user_id)), func.count())
+        .where(*_within(scope, Completion, Completion.created_at)).group_by(Completion.mission_id))}
+    # Reflections a mission led to: those answering a prompt written after one of its completions.
+    reflected = dict(session.exec(
+        select(Completion.mission_id, func.count(Reflection.id))
+        .join(ReflectionPrompt, ReflectionPrompt.completion_id == Completion.id)
+        .join(Reflection, Reflection.prompt_id == ReflectionPrompt.id)
+        .where(*_within(scope, Reflection, Reflection.created_at))
+        .group_by(Completion.mission_id)).all())
+    # Missions of the challenge, or (across challenges) of every challenge with someone enrolled in scope.
+    in_scope = (Mission.challenge_id == scope.challenge_id if scope.challenge_id is not None
+                else col(Mission.challenge_id).in_(list(enrolled)))
+    rows = session.exec(select(Mission.id, Mission.title, Mission.kind, Mission.challenge_id, Challenge.title)
+                        .join(Challenge, Challenge.id == Mission.challenge_id).where(in_scope)).all()
+    figures = [MissionFigures(mission_id, title, challenge_title, str(getattr(kind, "value", kind)),
+                              done.get(mission_id, (0, 0))[0], done.get(mission_id, (0, 0))[1],
+                              enrolled.get(challenge_id, 0), reflected.get(mission_id, 0))
+               for mission_id, title, kind, challenge_id, challenge_title in rows]
+    return sorted(figures, key=lambda m: (-(m.completion_rate or 0), -m.reflections, m.title, m.mission_id))
+
+
+@dataclass
+class BadgeFigures:
+    name: str
+    challenge: str
+    scope: str
+    awards: int
+
+
+def badges_earned(session: Session, scope: Scope) -> list[BadgeFigures]:
+    """Awards per badge in the range; an individual award counts for the team the person plays with."""
+    team_of_award = func.coalesce(BadgeAward.team_id, Enrolment.team_id)
+    conditions = []
+    if scope.challenge_id is not None:
+        conditions.append(BadgeAward.challenge_id == scope.challenge_id)
+    if scope.team_ids is not None:
+        conditions.append(team_of_award.in_(scope.team_ids))
+    if scope.start is not None:
+        conditions.append(BadgeAward.awarded_at >= scope.start)
+    if scope.end is not None:
+        conditions.append(BadgeAward.awarded_at < scope.end)
+    rows = session.exec(
+        select(Badge.name, Challenge.title, Badge.scope, func.count(BadgeAward.id))
+        .join(Badge, Badge.id == BadgeAward.badge_id).join(Challenge, Challenge.id == BadgeAward.challenge_id)
+        .outerjoin(Enrolment, (Enrolment.challenge_id == BadgeAward.challenge_id)
+                   & (Enrolment.user_id == BadgeAward.user_id))
+        .where(*conditions).group_by(Badge.id, Badge.name, Challenge.title, Badge.scope)
+        .order_by(func.count(BadgeAward.id).desc(), Badge.name)).all()
+    return [BadgeFigures(name, challenge, str(getattr(kind, "value", kind)), count)
+            for name, challenge, kind, count in rows]
+
+
+@dataclass
+class SkillFigures:
+    skill: str
+    challenge: str
+    team: str | None  # None: every team in scope together
+    before_average: float | None
+    before_answers: int
+    after_average: float | None
+    after_answers: int
+
+    @property
+    def change(self) -> float | None:
+        if self.before_average is None or self.after_average is None:
+            return None
+        return self.after_average - self.before_average
+
+
+def self_assessments(session: Session, scope: Scope) -> list[SkillFigures]:
+    """Average rating before and after per skill, overall then per team, with the number of answers.
+
+    Not limited by the date range: "before" answers are given at joining, long before any range ends.
+    """
+    conditions = []
+    if scope.challenge_id is not None:
+        conditions.append(SelfAssessment.challenge_id == scope.challenge_id)
+    if scope.team_ids is not None:
+        conditions.append(col(SelfAssessment.team_id).in_(scope.team_ids))
+
+    def grouped(by_team: bool):
+        columns = [Skill.id, Skill.name, Skill.position, Challenge.title]
+        if by_team:
+            columns += [Team.id, Team.name]
+        query = (select(*columns, SelfAssessment.phase, func.avg(SelfAssessment.rating), func.count())
+                 .join(Skill, Skill.id == SelfAssessment.skill_id)
+                 .join(Challenge, Challenge.id == SelfAssessment.challenge_id))
+        if by_team:
+            query = query.join(Team, Team.id == SelfAssessment.team_id)
+        return session.exec(query.where(*conditions).group_by(*columns, SelfAssessment.phase)).all()
+
+    figures: dict[tuple, SkillFigures] = {}
+    for by_team in (False, True):
+        for row in grouped(by_team):
+            skill_id, name, position, challenge = row[:4]
+            team_id, team_name = (row[4], row[5]) if by_team else (None, None)
+            phase, average, answers = row[-3:]
+            key = (challenge, position, skill_id, team_name is not None, team_name or "", team_id)
+            entry = figures.setdefault(key, SkillFigures(name, challenge, team_name, None, 0, None, 0))
+            if str(getattr(phase, "value", phase)) == "before":
+                entry.before_average, entry.before_answers = float(average), answers
+            else:
+                entry.after_average, entry.after_answers = float(average), answers
+    return [figures[key] for key in sorted(figures)]
+
+
+@dataclass
+class Dashboard:
+    funnel: Funnel
+    per_day: list[tuple[str, int]]
+    by_kind: list[tuple[str, int, int]]
+    teams: list[TeamFigures]
+    missions: list[MissionFigures]
+    badges: list[BadgeFigures]
+    skills: list[SkillFigures]
+
+    @property
+    def best_missions(self) -> list[MissionFigures]:
+        return self.missions[:BEST_AND_WORST]
+
+    @property
+    def worst_missions(self) -> list[MissionFigures]:
+        rest = self.missions[BEST_AND_WORST:]
+        return list(reversed(rest[-BEST_AND_WORST:]))
+
+
+def dashboard(session: Session, scope: Scope) -> Dashboard:
+    return Dashboard(funnel(session, scope), completions_per_day(session, scope), completions_by_kind(session, scope),
+                     team_comparison(session, scope), missions(session, scope), badges_earned(session, scope),
+                     self_assessments(session, scope))
