@@ -14,6 +14,7 @@ from webapp.models import Challenge, Enrolment, Notification, OutboxJob
 END_OF_CHALLENGE_STEPS: list[str] = [
     "workers.challenge_close:notify_participants",
     "workers.summaries:summarise_at_close",
+    "webapp.monitoring.skills:invite_after_assessment",
 ]
 
 

@@ -23,12 +23,13 @@ def safe_cell(value) -> str | int | float:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
-def _ratio(value: float | None) -> str:
-    return "" if value is None else f"{value:.4f}"
+# Numbers stay numbers (never quoted as text): a negative change must not read as a formula guard.
+def _ratio(value: float | None) -> float | str:
+    return "" if value is None else round(value, 4)
 
 
-def _average(value: float | None) -> str:
-    return "" if value is None else f"{value:.2f}"
+def _average(value: float | None) -> float | str:
+    return "" if value is None else round(value, 2)
 
 
 def _funnel(session: Session, scope: Scope):

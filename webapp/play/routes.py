@@ -5,6 +5,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, request, url_f
 from flask_login import current_user, login_required
 
 from ..models import Mission
+from ..monitoring.skills import has_skills
 from ..web import db, is_htmx, render
 from .access import Forbidden, NotFound, feed_team_id, visible_challenge
 from .enrolment import JoinRefused, join_challenge
@@ -53,6 +54,9 @@ def join(challenge_id: int):
         page = challenge_page(session, current_user, _challenge_or_404(challenge_id))
         return render("play/challenge.html", page=page, join_error=refusal.args[0], status=422)
     session.commit()
+    if has_skills(session, challenge_id):  # rate the targeted skills first: the "before" of the programme's figures
+        flash("You joined the challenge. First, rate yourself on the skills it targets.", "success")
+        return redirect(url_for("monitoring.self_assessment", challenge_id=challenge_id, phase="before"), 303)
     flash("You joined the challenge. Pick a mission to start.", "success")
     return redirect(url_for("play.challenge", challenge_id=challenge_id), 303)
 
