@@ -1,0 +1,19 @@
+"""Run every benchmark listed in BENCHMARKS, one after the other."""
+from __future__ import annotations
+
+from importlib import import_module
+
+# Each entry is a module with a main() that prints its table and writes it under bench/results/.
+BENCHMARKS = [
+    "bench.play_bench",
+    "bench.reflection_bench",
+]
+
+
+def main() -> None:
+    for name in BENCHMARKS:
+        import_module(name).main()
+
+
+if __name__ == "__main__":
+    main()
