@@ -31,8 +31,17 @@ def empty_database(request, tmp_path):
     admin.dispose()
 
 
+# Full-text search objects the migration makes by hand for one backend (the lessons library); no model has them.
+HAND_MADE_SEARCH = ("lesson_fts", "ix_lesson_text_search")
+
+
+def _not_hand_made(name, type_, parent_names) -> bool:
+    return not (name or "").startswith(HAND_MADE_SEARCH)
+
+
 def _tables(url):
-    return set(inspect(get_engine(url)).get_table_names()) - {"alembic_version"}
+    names = set(inspect(get_engine(url)).get_table_names()) - {"alembic_version"}
+    return {name for name in names if _not_hand_made(name, "table", {})}
 
 
 def test_upgrade_creates_every_table_and_downgrade_removes_them(empty_database):
@@ -48,7 +57,7 @@ def test_upgrade_creates_every_table_and_downgrade_removes_them(empty_database):
 def test_models_match_migrations(database_url):
     """A model change without the matching migration fails here."""
     with get_engine(database_url).connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": False})
+        context = MigrationContext.configure(connection, opts={"compare_type": False, "include_name": _not_hand_made})
         differences = compare_metadata(context, SQLModel.metadata)
     assert differences == []
 

@@ -54,15 +54,18 @@ def request_summary(session: Session, *, team_id: int, challenge_id: int, trigge
     return summary
 
 
-def summarise_team(session: Session, *, job: OutboxJob, summary_id: int) -> None:
-    """Write a new version of summary `summary_id` (a no-op unless it is generating)."""
+def summarise_team(session: Session, *, job: OutboxJob, summary_id: int, guidance: str | None = None) -> None:
+    """Write a new version of summary `summary_id` (a no-op unless it is generating).
+
+    `guidance` comes from a lead regenerating it (the review pages); without it, the latest version's is kept.
+    """
     summary = session.get(LessonSummary, summary_id)
     if summary is None or summary.status != SummaryStatus.GENERATING:
         return
     challenge = session.get(Challenge, summary.challenge_id)
     reflections, names = team_material(session, summary.team_id, summary.challenge_id)
     chosen = writer(session)
-    guidance = _latest_guidance(session, summary)
+    guidance = (guidance if guidance is not None else _latest_guidance(session, summary)) or None
     try:
         content = summarise_in_parts(chosen, summary.work_key, challenge.title, reflections, guidance)
     except RetryLater as error:
