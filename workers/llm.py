@@ -8,6 +8,7 @@ Retry-After is beyond what it honours becomes RetryLater, and the job reschedule
 """
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import threading
@@ -41,11 +42,9 @@ class OpenAIWriter:
         self.model = settings.openai_model
         self.name = settings.openai_model
         self.call_log = call_log
-        self.client = openai.OpenAI(
-            api_key=settings.openai_api_key.get_secret_value() if settings.openai_api_key else None,
-            base_url=settings.openai_base_url,
-            timeout=settings.llm_timeout_seconds,
-            max_retries=settings.llm_max_retries,
+        self.client = _client(
+            settings.openai_api_key.get_secret_value() if settings.openai_api_key else None,
+            settings.openai_base_url, settings.llm_timeout_seconds, settings.llm_max_retries,
         )
         self._server = str(self.client.base_url)
 
@@ -140,6 +139,13 @@ class OpenAIWriter:
     def _log(self, record: CallRecord) -> None:
         if self.call_log is not None:
             self.call_log(record)
+
+
+@functools.cache
+def _client(api_key: str | None, base_url: str | None, timeout: float, max_retries: int) -> openai.OpenAI:
+    """One client (and connection pool) per configuration and process: building one loads the system's
+    CA certificates, about 50 ms, which dominated a job's cost when done per job."""
+    return openai.OpenAI(api_key=api_key, base_url=base_url, timeout=timeout, max_retries=max_retries)
 
 
 def writer_for(settings: Settings, call_log: CallLog | None = None):
