@@ -17,11 +17,11 @@ run: install
 	$(BIN)/learnloop serve --port $(PORT)
 
 test: install browser
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2
 
 # Unit and integration tests without the browser suite.
 test-fast: install
-	$(BIN)/pytest -m "not browser"
+	$(BIN)/pytest -n 2 -m "not browser"
 
 bench: install
 	$(BIN)/python -m bench
