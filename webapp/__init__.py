@@ -30,6 +30,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     from . import admin
     from . import reflection
     from . import monitoring
+    from . import library, review
     from .cli import register_cli
     from .play import routes as play_routes
 
@@ -44,6 +45,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(reflection.bp)
     app.register_blueprint(play_routes.bp)
     app.register_blueprint(monitoring.bp)
+    app.register_blueprint(review.bp)
+    app.register_blueprint(library.bp)
     register_cli(app)
     if settings.outbox_pump:
         _run_outbox_pump(app, settings)

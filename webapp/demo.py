@@ -149,5 +149,8 @@ def load_demo(session: Session, seed: int = 7) -> str:
                                    source_id=completion.id, created_at=when))
             completions += 1
     session.commit()
+    from .review.demo import add_review_demo
+
+    add_review_demo(session)  # shared reflections of Platform and their draft summary, for the lead to review
     return (f"Demo data loaded: {len(teams)} teams, {len(people)} users, 1 running challenge, "
             f"{completions} completions. Sign in as admin@, lead@ or employee@example.com with '{DEMO_PASSWORD}'.")

@@ -15,6 +15,8 @@ NAV_ITEMS: list[tuple[str, str, tuple[Role, ...]]] = [
     ("Teams", "admin.teams", (Role.ADMIN,)),
     ("Users", "admin.users", (Role.ADMIN,)),
     ("Team lessons", "reflection.team", (Role.LEAD,)),
+    ("Review", "review.queue", (Role.LEAD, Role.ADMIN)),
+    ("Library", "library.index", EVERYONE),
     ("Programme", "monitoring.overview", (Role.LEAD, Role.ADMIN)),
     ("Jobs", "operations.jobs", (Role.ADMIN,)),
     ("LLM calls", "reflection.llm_calls", (Role.ADMIN,)),

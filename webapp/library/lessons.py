@@ -1,0 +1,89 @@
+"""What the library shows of a published summary, and who may read the reflections behind its lessons.
+
+The rule on sources: a published lesson is for everyone signed in, but the reflections it cites were shared
+with the team only. So their text (with author and date) is shown to members of that team and to admins
+(who review every team anyway); everyone else sees the lesson and how many team reflections it rests on.
+A private reflection is never shown to anyone through a citation (queries.cited_reflections keeps only
+team-shared ones).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import Session, col, select
+
+from ..models import (
+    Challenge, Lesson, LessonSummary, Membership, Notification, Role, SummaryStatus, Team, User, utcnow,
+)
+from ..review.queries import CitedReflection, cited_reflections
+from ..review.sections import SECTION_TITLES, SECTIONS
+
+
+class NotPublished(LookupError):
+    """No published summary with that id (drafts are never shown in the library)."""
+
+
+@dataclass
+class PublishedLesson:
+    lesson: Lesson
+    sources: list[CitedReflection]
+
+
+@dataclass
+class PublishedSummary:
+    summary: LessonSummary
+    team: Team
+    challenge: Challenge
+    sections: list[tuple[str, list[PublishedLesson]]]  # (title, lessons) in the usual order
+    sources_shown: bool
+
+
+def may_read_sources(session: Session, user: User, team_id: int) -> bool:
+    """True for members of the team (leads included) and for admins."""
+    if user.role == Role.ADMIN:
+        return True
+    return session.exec(select(Membership.id).where(Membership.user_id == user.id,
+                                                    Membership.team_id == team_id)).first() is not None
+
+
+def published_summary(session: Session, user: User, summary_id: int) -> PublishedSummary:
+    """A published summary's lessons, with their sources if `user` may read them. Raises NotPublished."""
+    summary = session.get(LessonSummary, summary_id)
+    if summary is None or summary.status != SummaryStatus.PUBLISHED:
+        raise NotPublished(summary_id)
+    lessons = session.exec(select(Lesson).where(Lesson.summary_id == summary.id).order_by(col(Lesson.id))).all()
+    shown = may_read_sources(session, user, summary.team_id)
+    found = cited_reflections(session, summary.team_id, summary.challenge_id,
+                              {ref for lesson in lessons for ref in lesson.citations}) if shown else {}
+    sections = []
+    for key in SECTIONS:
+        items = [PublishedLesson(lesson, [found[ref] for ref in lesson.citations if ref in found])
+                 for lesson in lessons if lesson.section == key]
+        if items:
+            sections.append((SECTION_TITLES[key], items))
+    return PublishedSummary(summary, session.get(Team, summary.team_id), session.get(Challenge, summary.challenge_id),
+                            sections, shown)
+
+
+def mark_read(session: Session, user: User, summary_id: int) -> None:
+    """Opening a published summary reads the notification that announced it."""
+    for notification in session.exec(select(Notification).where(
+            Notification.user_id == user.id, Notification.source == f"summary-published:{summary_id}",
+            col(Notification.read_at).is_(None))).all():
+        notification.read_at = utcnow()
+        session.add(notification)
+
+
+def unread_lesson_notifications(session: Session, user: User, limit: int = 5) -> list[Notification]:
+    return list(session.exec(select(Notification).where(
+        Notification.user_id == user.id, col(Notification.source).startswith("summary-published:"),
+        col(Notification.read_at).is_(None)).order_by(col(Notification.id).desc()).limit(limit)).all())
+
+
+def filter_choices(session: Session) -> tuple[list[Team], list[Challenge]]:
+    """The teams and challenges that have published lessons, for the library's filters."""
+    teams = session.exec(select(Team).where(col(Team.id).in_(select(Lesson.team_id).distinct()))
+                         .order_by(Team.name)).all()
+    challenges = session.exec(select(Challenge).where(col(Challenge.id).in_(select(Lesson.challenge_id).distinct()))
+                              .order_by(Challenge.title)).all()
+    return list(teams), list(challenges)

@@ -1,0 +1,89 @@
+"""Library pages: search and filter published lessons, a published summary, Markdown exports."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, request
+from flask_login import current_user, login_required
+
+from ..models import Challenge, LessonSummary, MissionKind, SummaryStatus, Team
+from ..web import db, render
+from .export import challenge_markdown, filename, summary_markdown
+from .lessons import NotPublished, filter_choices, mark_read, published_summary, unread_lesson_notifications
+from .search import QUERY_MAX, LessonFilters, search_lessons
+
+bp = Blueprint("library", __name__, url_prefix="/library")
+
+
+def parse_filters(args) -> tuple[LessonFilters, dict[str, str], dict[str, str]]:
+    """The search form's values as filters, the errors beside each field, and the raw values to show again."""
+    form = {name: args.get(name, "").strip() for name in ("q", "team", "challenge", "kind")}
+    errors = {}
+    if len(form["q"]) > QUERY_MAX:
+        errors["q"] = f"Search with at most {QUERY_MAX} characters."
+    ids = {}
+    for name in ("team", "challenge"):
+        if form[name] and not form[name].isdigit():
+            errors[name] = f"Choose a {name} from the list."
+        ids[name] = int(form[name]) if form[name].isdigit() else None
+    kinds = [kind.value for kind in MissionKind]
+    if form["kind"] and form["kind"] not in kinds:
+        errors["kind"] = "Choose a mission kind from the list."
+    filters = LessonFilters(form["q"][:QUERY_MAX], ids["team"], ids["challenge"],
+                            MissionKind(form["kind"]) if form["kind"] in kinds else None)
+    return filters, errors, form
+
+
+@bp.get("")
+@login_required
+def index():
+    """Published lessons: the newest, or those matching a search, filtered by team, challenge and mission kind."""
+    session = db()
+    filters, errors, form = parse_filters(request.args)
+    page = request.args.get("page", "1")
+    page = int(page) if page.isdigit() and int(page) > 0 else 1
+    results = None if errors else search_lessons(session, filters, page)
+    teams, challenges = filter_choices(session)
+    return render("library/index.html", block="results", status=422 if errors else 200, results=results,
+                  form=form, errors=errors, teams=teams, challenges=challenges, kinds=list(MissionKind),
+                  notifications=unread_lesson_notifications(session, current_user))
+
+
+@bp.get("/summaries/<int:summary_id>")
+@login_required
+def summary(summary_id: int):
+    """A published summary: its lessons, and their sources for the team's members."""
+    session = db()
+    try:
+        published = published_summary(session, current_user, summary_id)
+    except NotPublished:
+        abort(404)
+    mark_read(session, current_user, summary_id)
+    session.commit()
+    return render("library/summary.html", published=published)
+
+
+@bp.get("/summaries/<int:summary_id>/export.md")
+@login_required
+def export_summary(summary_id: int):
+    """One published summary as a Markdown download."""
+    session = db()
+    summary = session.get(LessonSummary, summary_id)
+    if summary is None or summary.status != SummaryStatus.PUBLISHED:
+        abort(404)
+    challenge, team = session.get(Challenge, summary.challenge_id), session.get(Team, summary.team_id)
+    return _download(summary_markdown(session, summary), filename("lessons", team.name, challenge.title))
+
+
+@bp.get("/challenges/<int:challenge_id>/export.md")
+@login_required
+def export_challenge(challenge_id: int):
+    """Every published lesson of a challenge as a Markdown download."""
+    session = db()
+    challenge = session.get(Challenge, challenge_id)
+    if challenge is None:
+        abort(404)
+    return _download(challenge_markdown(session, challenge), filename("lessons", challenge.title))
+
+
+def _download(markdown: str, name: str) -> Response:
+    return Response(markdown, mimetype="text/markdown",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
