@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import difflib
-import re
 from dataclasses import dataclass, field
 
 from sqlalchemy import func
@@ -141,22 +140,20 @@ class SectionDiff:
         return any(row.kind != "same" for row in self.rows)
 
 
-_WORD = re.compile(r"\S+\s*")
-
-
 def word_diff(old: str, new: str) -> list[tuple[str, str]]:
     """The words of `old` and `new` marked equal, delete or insert, in reading order."""
-    before, after = _WORD.findall(old), _WORD.findall(new)
+    before, after = old.split(), new.split()
     parts: list[tuple[str, str]] = []
     for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, before, after, autojunk=False).get_opcodes():
         if tag == "equal":
-            parts.append(("equal", "".join(before[i1:i2])))
+            parts.append(("equal", " ".join(before[i1:i2])))
             continue
         if i2 > i1:
-            parts.append(("delete", "".join(before[i1:i2])))
+            parts.append(("delete", " ".join(before[i1:i2])))
         if j2 > j1:
-            parts.append(("insert", "".join(after[j1:j2])))
-    return parts
+            parts.append(("insert", " ".join(after[j1:j2])))
+    # Words are compared without their spacing; each part but the last gets one space back.
+    return [(kind, text + " ") for kind, text in parts[:-1]] + parts[-1:]
 
 
 def compare_versions(old: LessonSummaryVersion, new: LessonSummaryVersion) -> list[SectionDiff]:
