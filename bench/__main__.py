@@ -7,6 +7,7 @@ from importlib import import_module
 BENCHMARKS = [
     "bench.play_bench",
     "bench.reflection_bench",
+    "bench.monitoring_bench",
 ]
 
 

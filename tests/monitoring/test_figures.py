@@ -31,7 +31,7 @@ def test_completions_per_day_use_the_utc_day(session, world):
 
 def test_completions_by_kind(session, world):
     assert figures.completions_by_kind(session, Scope(challenge_id=world.a)) == [
-        ("learn", 3, 2), ("help", 1, 1), ("share", 1, 1)]
+        ("learn", 3), ("help", 1), ("share", 1)]
 
 
 def test_team_comparison(session, world):
@@ -85,7 +85,7 @@ def test_team_filter_keeps_only_that_team(session, world):
     funnel = figures.funnel(session, scope)
     assert (funnel.enrolled, funnel.active, funnel.completed, funnel.reflected) == (2, 1, 1, 1)
     assert [team.name for team in figures.team_comparison(session, scope)] == ["Blue"]
-    assert figures.completions_by_kind(session, scope) == [("help", 1, 1)]
+    assert figures.completions_by_kind(session, scope) == [("help", 1)]
     assert [(b.name, b.awards) for b in figures.badges_earned(session, scope)] == [("First step", 1)]
     assert [(r.skill, r.team, r.before_answers) for r in figures.self_assessments(session, scope)] == [
         ("Giving feedback", None, 1), ("Giving feedback", "Blue", 1)]

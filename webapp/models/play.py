@@ -31,6 +31,8 @@ class Completion(SQLModel, table=True):
     __table_args__ = (
         Index("ix_completion_user_mission", "user_id", "mission_id", "created_at"),
         Index("ix_completion_challenge_created", "challenge_id", "created_at"),
+        # The programme dashboards ask, per enrolment, "did this person complete anything in the range?".
+        Index("ix_completion_challenge_user_created", "challenge_id", "user_id", "created_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -55,6 +57,7 @@ class PointEvent(SQLModel, table=True):
         Index("ix_point_event_challenge_user", "challenge_id", "user_id"),
         Index("ix_point_event_challenge_team", "challenge_id", "team_id"),
         Index("ix_point_event_user_created", "user_id", "created_at"),
+        Index("ix_point_event_challenge_user_created", "challenge_id", "user_id", "created_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

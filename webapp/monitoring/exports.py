@@ -46,8 +46,8 @@ def _per_day(session: Session, scope: Scope):
 
 
 def _by_kind(session: Session, scope: Scope):
-    yield ["mission kind", "completions", "people"]
-    yield from ([kind, count, people] for kind, count, people in figures.completions_by_kind(session, scope))
+    yield ["mission kind", "completions"]
+    yield from ([kind, count] for kind, count in figures.completions_by_kind(session, scope))
 
 
 def _teams(session: Session, scope: Scope):

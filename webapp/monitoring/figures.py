@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Date, cast, func, union
+from sqlalchemy import Date, case, cast, func, or_
 from sqlmodel import Session, col, select
 
 from ..models import (
@@ -52,12 +52,28 @@ def _day(session: Session, moment):
     return func.date(moment)
 
 
-def _active_people(scope: Scope):
-    """(team_id, user_id) of everyone with a point event or a completion in the range, without repeats."""
-    return union(
-        select(PointEvent.team_id, PointEvent.user_id).where(*_within(scope, PointEvent, PointEvent.created_at)),
-        select(Completion.team_id, Completion.user_id).where(*_within(scope, Completion, Completion.created_at)),
-    ).subquery("active")
+def _did(scope: Scope, model):
+    """The enrolled person has a row of `model` in this challenge within the range (an index probe each)."""
+    conditions = [model.challenge_id == Enrolment.challenge_id, model.user_id == Enrolment.user_id]
+    if scope.start is not None:
+        conditions.append(model.created_at >= scope.start)
+    if scope.end is not None:
+        conditions.append(model.created_at < scope.end)
+    return select(model.id).where(*conditions).exists()
+
+
+def _people_columns(scope: Scope) -> list:
+    """Distinct people enrolled, active (points or a completion), who completed a mission, who reflected.
+
+    Probing per enrolment (EXISTS on (challenge_id, user_id, created_at) indexes) instead of
+    de-duplicating the whole ledger keeps this fast at a million events.
+    """
+    def people_who(condition):
+        return func.count(func.distinct(case((condition, Enrolment.user_id))))
+
+    completed = _did(scope, Completion)
+    return [func.count(func.distinct(Enrolment.user_id)), people_who(or_(_did(scope, PointEvent), completed)),
+            people_who(completed), people_who(_did(scope, Reflection))]
 
 
 def _rate(part: int, whole: int) -> float | None:
@@ -83,14 +99,11 @@ class Funnel:
 
 
 def funnel(session: Session, scope: Scope) -> Funnel:
-    enrolled = session.exec(select(func.count(func.distinct(Enrolment.user_id))).where(*_enrolled(scope))).one()
-    active = _active_people(scope)
-    active_count = session.exec(select(func.count(func.distinct(active.c.user_id)))).one()
-    completed = session.exec(select(func.count(func.distinct(Completion.user_id)))
-                             .where(*_within(scope, Completion, Completion.created_at))).one()
-    reflected, reflections = session.exec(select(func.count(func.distinct(Reflection.user_id)), func.count())
-                                          .where(*_within(scope, Reflection, Reflection.created_at))).one()
-    return Funnel(enrolled, active_count, completed, reflected, reflections)
+    enrolled, active, completed, reflected = session.exec(
+        select(*_people_columns(scope)).where(*_enrolled(scope))).one()
+    reflections = session.exec(select(func.count()).select_from(Reflection)
+                               .where(*_within(scope, Reflection, Reflection.created_at))).one()
+    return Funnel(enrolled, active, completed, reflected, reflections)
 
 
 def completions_per_day(session: Session, scope: Scope) -> list[tuple[str, int]]:
@@ -101,14 +114,15 @@ def completions_per_day(session: Session, scope: Scope) -> list[tuple[str, int]]
     return [(value.isoformat() if isinstance(value, date) else str(value), count) for value, count in rows]
 
 
-def completions_by_kind(session: Session, scope: Scope) -> list[tuple[str, int, int]]:
-    """(mission kind, completions, distinct people) for each kind with completions."""
-    rows = session.exec(
-        select(Mission.kind, func.count(), func.count(func.distinct(Completion.user_id)))
-        .join(Mission, Mission.id == Completion.mission_id)
-        .where(*_within(scope, Completion, Completion.created_at))
-        .group_by(Mission.kind).order_by(func.count().desc(), Mission.kind)).all()
-    return [(str(kind.value if hasattr(kind, "value") else kind), count, people) for kind, count, people in rows]
+def completions_by_kind(session: Session, scope: Scope) -> list[tuple[str, int]]:
+    """(mission kind, completions) for each kind with completions; counted per mission first (an index scan)."""
+    per_mission = (select(Completion.mission_id, func.count().label("completions"))
+                   .where(*_within(scope, Completion, Completion.created_at))
+                   .group_by(Completion.mission_id).subquery())
+    total = func.sum(per_mission.c.completions)
+    rows = session.exec(select(Mission.kind, total).join(per_mission, per_mission.c.mission_id == Mission.id)
+                        .group_by(Mission.kind).order_by(total.desc(), Mission.kind)).all()
+    return [(str(getattr(kind, "value", kind)), int(count)) for kind, count in rows]
 
 
 @dataclass
@@ -129,18 +143,15 @@ class TeamFigures:
 
 def team_comparison(session: Session, scope: Scope) -> list[TeamFigures]:
     """One row per team with enrolments in scope, most points first."""
-    teams = {team_id: TeamFigures(team_id, name, enrolled=count) for team_id, name, count in session.exec(
-        select(Team.id, Team.name, func.count(func.distinct(Enrolment.user_id)))
-        .join(Enrolment, Enrolment.team_id == Team.id).where(*_enrolled(scope)).group_by(Team.id, Team.name))}
-    active = _active_people(scope)
+    teams = {team_id: TeamFigures(team_id, name, enrolled, active, reflected=reflected)
+             for team_id, name, enrolled, active, _, reflected in session.exec(
+                 select(Team.id, Team.name, *_people_columns(scope))
+                 .join(Enrolment, Enrolment.team_id == Team.id).where(*_enrolled(scope)).group_by(Team.id, Team.name))}
     grouped = [
-        ("active", select(active.c.team_id, func.count(func.distinct(active.c.user_id))).group_by(active.c.team_id)),
         ("points", select(PointEvent.team_id, func.sum(PointEvent.amount))
          .where(*_within(scope, PointEvent, PointEvent.created_at)).group_by(PointEvent.team_id)),
         ("completions", select(Completion.team_id, func.count())
          .where(*_within(scope, Completion, Completion.created_at)).group_by(Completion.team_id)),
-        ("reflected", select(Reflection.team_id, func.count(func.distinct(Reflection.user_id)))
-         .where(*_within(scope, Reflection, Reflection.created_at)).group_by(Reflection.team_id)),
         ("reflections", select(Reflection.team_id, func.count())
          .where(*_within(scope, Reflection, Reflection.created_at)).group_by(Reflection.team_id)),
     ]
@@ -172,9 +183,21 @@ def missions(session: Session, scope: Scope) -> list[MissionFigures]:
     """Every mission in scope, best completion rate first (then most reflections)."""
     enrolled = dict(session.exec(select(Enrolment.challenge_id, func.count(func.distinct(Enrolment.user_id)))
                                  .where(*_enrolled(scope)).group_by(Enrolment.challenge_id)).all())
-    done = {mission_id: (completers, count) for mission_id, completers, count in session.exec(
-        select(Completion.mission_id, func.count(func.distinct(Completion.user_id)), func.count())
-        .where(*_within(scope, Completion, Completion.created_at)).group_by(Completion.mission_id))}
+    counts = dict(session.exec(select(Completion.mission_id, func.count())
+                               .where(*_within(scope, Completion, Completion.created_at))
+                               .group_by(Completion.mission_id)).all())
+    # People who completed each mission: one probe per enrolment and mission on (user_id, mission_id, created_at).
+    completed = [Completion.user_id == Enrolment.user_id, Completion.mission_id == Mission.id]
+    if scope.start is not None:
+        completed.append(Completion.created_at >= scope.start)
+    if scope.end is not None:
+        completed.append(Completion.created_at < scope.end)
+    completers = dict(session.exec(
+        select(Mission.id, func.count(func.distinct(case((select(Completion.id).where(*completed).exists(),
+                                                          Enrolment.user_id)))))
+        .join(Enrolment, Enrolment.challenge_id == Mission.challenge_id).where(*_enrolled(scope))
+        .group_by(Mission.id)).all())
+    done = {mission_id: (completers.get(mission_id, 0), count) for mission_id, count in counts.items()}
     # Reflections a mission led to: those answering a prompt written after one of its completions.
     reflected = dict(session.exec(
         select(Completion.mission_id, func.count(Reflection.id))

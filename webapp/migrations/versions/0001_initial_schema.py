@@ -280,6 +280,7 @@ def upgrade() -> None:
     with op.batch_alter_table('point_event', schema=None) as batch_op:
         batch_op.create_index('ix_point_event_challenge_team', ['challenge_id', 'team_id'], unique=False)
         batch_op.create_index('ix_point_event_challenge_user', ['challenge_id', 'user_id'], unique=False)
+        batch_op.create_index('ix_point_event_challenge_user_created', ['challenge_id', 'user_id', 'created_at'], unique=False)
         batch_op.create_index('ix_point_event_user_created', ['user_id', 'created_at'], unique=False)
 
     op.create_table('skill',
@@ -335,6 +336,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('completion', schema=None) as batch_op:
         batch_op.create_index('ix_completion_challenge_created', ['challenge_id', 'created_at'], unique=False)
+        batch_op.create_index('ix_completion_challenge_user_created', ['challenge_id', 'user_id', 'created_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_completion_mission_id'), ['mission_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_completion_team_id'), ['team_id'], unique=False)
         batch_op.create_index('ix_completion_user_mission', ['user_id', 'mission_id', 'created_at'], unique=False)
@@ -482,6 +484,7 @@ def downgrade() -> None:
         batch_op.drop_index('ix_completion_user_mission')
         batch_op.drop_index(batch_op.f('ix_completion_team_id'))
         batch_op.drop_index(batch_op.f('ix_completion_mission_id'))
+        batch_op.drop_index('ix_completion_challenge_user_created')
         batch_op.drop_index('ix_completion_challenge_created')
 
     op.drop_table('completion')
@@ -498,6 +501,7 @@ def downgrade() -> None:
     op.drop_table('skill')
     with op.batch_alter_table('point_event', schema=None) as batch_op:
         batch_op.drop_index('ix_point_event_user_created')
+        batch_op.drop_index('ix_point_event_challenge_user_created')
         batch_op.drop_index('ix_point_event_challenge_user')
         batch_op.drop_index('ix_point_event_challenge_team')
 
