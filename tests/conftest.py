@@ -30,6 +30,7 @@ PASSWORD = "correct horse battery"
 def pytest_configure(config):
     config.addinivalue_line("markers", "browser: drives Chromium through Playwright")
     config.addinivalue_line("markers", "redis: needs a redis-server binary and real rq workers")
+    config.addinivalue_line("markers", "faults: fault drills with real servers, workers and outages")
 
 
 @pytest.fixture(scope="session")

@@ -81,11 +81,13 @@ def rq_command(*args: str) -> list[str]:
     return [str(Path(sys.executable).parent / "rq"), *args]
 
 
-def run_rq_worker_burst(database_url: str, redis_url: str, queue: str = "learnloop", timeout: float = 60) -> str:
+def run_rq_worker_burst(database_url: str, redis_url: str, queue: str = "learnloop", timeout: float = 60,
+                        **extra_env: str) -> str:
     """Run a real `rq worker --burst` process until the queue is empty; returns its output."""
     result = subprocess.run(
         rq_command("worker", "--burst", "-w", WORKER_CLASS, "--url", redis_url, queue),
-        env=worker_env(database_url, redis_url, queue), cwd=ROOT, capture_output=True, text=True, timeout=timeout,
+        env=worker_env(database_url, redis_url, queue, **extra_env), cwd=ROOT, capture_output=True, text=True,
+        timeout=timeout,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     return result.stdout + result.stderr

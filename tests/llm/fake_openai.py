@@ -28,6 +28,7 @@ class FakeOpenAI:
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self._server.daemon_threads = True
+        self._server.block_on_close = False  # stop() must not wait for a deliberately hanging answer
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     @property
