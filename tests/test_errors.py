@@ -17,6 +17,12 @@ def app_with_failing_routes(app):
 
         abort(400)
 
+    @app.get("/database-gone")
+    def database_gone():
+        from sqlalchemy.exc import OperationalError
+
+        raise OperationalError("SELECT 1", {}, Exception("server closed the connection unexpectedly"))
+
     @app.get("/forbidden")
     def forbidden():
         raise Forbidden()
@@ -29,6 +35,7 @@ def app_with_failing_routes(app):
     ("/boom", 500, "Something went wrong"),
     ("/bad", 400, "Bad request"),
     ("/forbidden", 403, "Not allowed"),
+    ("/database-gone", 503, "Temporarily unavailable"),
 ])
 def test_error_pages_are_whole_pages_or_fragments(app_with_failing_routes, path, code, title):
     client = app_with_failing_routes.test_client()

@@ -5,6 +5,7 @@ import logging
 
 from flask import Flask
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from .web import render
@@ -18,12 +19,15 @@ MESSAGES = {
     405: ("Not allowed", "This address does not accept that kind of request."),
     413: ("Too large", "What you sent is larger than Learnloop accepts."),
     429: ("Too many requests", "Please wait a moment before trying again."),
+    503: ("Temporarily unavailable", "Learnloop cannot reach its database right now. Nothing you saw accepted "
+                                     "is lost; please try again in a moment."),
     500: ("Something went wrong", "An unexpected error happened on our side. It has been logged."),
 }
 
 
 def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(OperationalError, _database_unavailable)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected_error)
 
@@ -43,11 +47,39 @@ def _http_error(error: HTTPException):
     return error_response(error.code)
 
 
-def _unexpected_error(error: Exception):
-    log.exception("unhandled error", exc_info=error)
-    from .web import g
+def _database_unavailable(error: DBAPIError):
+    """The database went away (restart, failover): answer at once with 503, the pool reconnects later."""
+    log.warning("database unavailable: %s", error.orig if error.orig is not None else error)
+    _rollback_request_session()
+    _skip_loading_the_user()
+    return error_response(503)
+
+
+def _skip_loading_the_user() -> None:
+    """The page layout asks who is signed in; with the database gone, that question must not query it."""
+    from flask import g
+
+    from .security import login_manager
+
+    if "_login_user" not in g:
+        g._login_user = login_manager.anonymous_user()
+
+
+def _rollback_request_session() -> None:
+    from flask import g
 
     session = g.get("db")
     if session is not None:
-        session.rollback()
+        # Detach first: a rollback expires loaded objects, and the error page must be able to read
+        # the signed-in user's name and role without another query.
+        session.expunge_all()
+        try:
+            session.rollback()
+        except Exception:  # noqa: BLE001 - the connection may be gone too; the session is discarded anyway
+            log.debug("rollback after a failed request also failed", exc_info=True)
+
+
+def _unexpected_error(error: Exception):
+    log.exception("unhandled error", exc_info=error)
+    _rollback_request_session()
     return error_response(InternalServerError.code)
