@@ -9,7 +9,7 @@ export UV_PYTHON_DOWNLOADS := never
 VENDOR := webapp/static/vendor
 ASSETS := webapp/assets
 
-.PHONY: run test test-fast bench install assets browser serve-gunicorn clean
+.PHONY: run test test-fast bench install assets browser wrk serve-gunicorn clean
 
 run: install
 	$(BIN)/learnloop db upgrade
@@ -23,8 +23,12 @@ test: install browser
 test-fast: install
 	$(BIN)/pytest -n 2 -m "not browser"
 
-bench: install
+bench: install wrk
 	$(BIN)/python -m bench
+
+# The play benchmark's load comes from wrk (C), so the client does not eat the cores the server is measured on.
+wrk:
+	@command -v wrk >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
 
 install: $(VENV)/.synced $(VENDOR)/.copied
 

@@ -1,4 +1,4 @@
-"""The signed-in home page and the health check."""
+"""The signed-in home page, the liveness check and the readiness check."""
 from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, redirect, url_for
@@ -24,8 +24,14 @@ def dashboard():
     return render("main/dashboard.html", view=dashboard_for(db(), current_user))
 
 
+@bp.get("/livez")
+def livez():
+    """Liveness: the process answers. No database or Redis, so a slow dependency never restarts the app."""
+    return "ok", 200, {"Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store"}
+
+
 @bp.get("/healthz")
 def healthz():
-    """Database, Redis and queue depth, as JSON; 503 when something is down."""
+    """Readiness: database, Redis and queue depth, as JSON; 503 when something is down."""
     report, healthy = health_report(db(), current_app.config["LEARNLOOP"])
     return jsonify(report), 200 if healthy else 503
