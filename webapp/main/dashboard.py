@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from sqlalchemy import and_
 from sqlmodel import Session, col, select
 
 from ..models import Challenge, ChallengeStatus, ChallengeTeam, Enrolment, Membership, Mission, Team, User
 from ..play.access import JOINABLE, VISIBLE
-from ..play.progress import MissionCard, Progress, mission_cards, progress_of
+from ..play.progress import MissionCard, Progress, mission_cards_of, progress_of
 
 NEXT_MISSIONS = 5
 RECENT_BADGES = 5
@@ -37,23 +38,30 @@ class DashboardView:
 
 
 def dashboard_for(session: Session, user: User) -> DashboardView:
-    memberships = session.exec(select(Membership, Team).join(Team).where(Membership.user_id == user.id)).all()
-    teams_by_id = {team.id: team for _, team in memberships}
-    challenges = list(session.exec(
-        select(Challenge)
-        .join(ChallengeTeam)
-        .where(col(ChallengeTeam.team_id).in_(list(teams_by_id)), col(Challenge.status).in_(VISIBLE))
-        .distinct()
-        .order_by(Challenge.starts_at)
-    ).all()) if teams_by_id else []
-    challenge_ids = [challenge.id for challenge in challenges]
-    enrolled = {enrolment.challenge_id: enrolment.team_id for enrolment in session.exec(
-        select(Enrolment).where(Enrolment.user_id == user.id, col(Enrolment.challenge_id).in_(challenge_ids)))
-    } if challenge_ids else {}
+    # One statement for my teams, the visible challenges they take part in, and my enrolment in each.
+    rows = session.exec(
+        select(Membership.is_lead, Team, Challenge, Enrolment.team_id)
+        .join(Team, Team.id == Membership.team_id)
+        .outerjoin(ChallengeTeam, ChallengeTeam.team_id == Membership.team_id)
+        .outerjoin(Challenge, and_(Challenge.id == ChallengeTeam.challenge_id, col(Challenge.status).in_(VISIBLE)))
+        .outerjoin(Enrolment, and_(Enrolment.challenge_id == Challenge.id, Enrolment.user_id == user.id))
+        .where(Membership.user_id == user.id)).all()
+    teams_by_id: dict[int, Team] = {}
+    led_team_ids: set[int] = set()
+    by_challenge: dict[int, Challenge] = {}
+    enrolled: dict[int, int] = {}
     taking_part: dict[int, list[Team]] = {}
-    for challenge_id, team_id in session.exec(select(ChallengeTeam.challenge_id, ChallengeTeam.team_id).where(
-            col(ChallengeTeam.challenge_id).in_(challenge_ids), col(ChallengeTeam.team_id).in_(list(teams_by_id)))):
-        taking_part.setdefault(challenge_id, []).append(teams_by_id[team_id])
+    for is_lead, team, challenge, enrolled_team_id in rows:
+        teams_by_id[team.id] = team
+        if is_lead:
+            led_team_ids.add(team.id)
+        if challenge is None:
+            continue
+        by_challenge[challenge.id] = challenge
+        taking_part.setdefault(challenge.id, []).append(team)
+        if enrolled_team_id is not None:
+            enrolled[challenge.id] = enrolled_team_id
+    challenges = sorted(by_challenge.values(), key=lambda challenge: (challenge.starts_at, challenge.id))
     entries = [ChallengeEntry(challenge, teams_by_id.get(enrolled[challenge.id]) if challenge.id in enrolled else None,
                               sorted(taking_part.get(challenge.id, []), key=lambda team: team.name))
                for challenge in challenges]
@@ -61,7 +69,7 @@ def dashboard_for(session: Session, user: User) -> DashboardView:
     return DashboardView(
         user=user,
         teams=list(teams_by_id.values()),
-        led_team_ids={team.id for membership, team in memberships if membership.is_lead},
+        led_team_ids=led_team_ids,
         challenges=challenges,
         total_points=progress.points,
         entries=entries,
@@ -76,8 +84,7 @@ def _next_missions(session: Session, user: User, running: list[Challenge]) -> li
     if not running:
         return []
     by_id = {challenge.id: challenge for challenge in running}
-    missions = session.exec(select(Mission).where(
-        col(Mission.challenge_id).in_(list(by_id)), col(Mission.retired_at).is_(None))
-        .order_by(Mission.challenge_id, Mission.position, Mission.id)).all()
-    cards = [card for card in mission_cards(session, user, list(missions)) if not card.limit_reached]
+    cards = [card for card in mission_cards_of(
+        session, user, col(Mission.challenge_id).in_(list(by_id)), col(Mission.retired_at).is_(None),
+        order_by=(Mission.challenge_id, Mission.position, Mission.id)) if not card.limit_reached]
     return [(by_id[card.mission.challenge_id], card) for card in cards[:NEXT_MISSIONS]]

@@ -1,6 +1,7 @@
 """Who may see and play which challenge: checks against the user's team memberships."""
 from __future__ import annotations
 
+from sqlalchemy import exists
 from sqlmodel import Session, col, select
 
 from ..models import Challenge, ChallengeStatus, ChallengeTeam, Enrolment, Membership, Role, Team, User
@@ -33,10 +34,14 @@ def challenge_teams_of(session: Session, user: User, challenge_id: int) -> list[
 
 def visible_challenge(session: Session, user: User, challenge_id: int) -> Challenge:
     """The challenge if one of the user's teams takes part (admins see all). Raises NotFound."""
-    challenge = session.get(Challenge, challenge_id)
-    if challenge is None or challenge.status not in VISIBLE:
+    # One statement: the challenge and whether one of the user's teams takes part (every play request asks).
+    takes_part = exists().where(ChallengeTeam.challenge_id == Challenge.id,
+                                ChallengeTeam.team_id == Membership.team_id, Membership.user_id == user.id)
+    row = session.exec(select(Challenge, takes_part).where(Challenge.id == challenge_id)).first()
+    if row is None or row[0].status not in VISIBLE:
         raise NotFound
-    if user.role != Role.ADMIN and not challenge_teams_of(session, user, challenge_id):
+    challenge, member = row
+    if user.role != Role.ADMIN and not member:
         raise NotFound
     return challenge
 

@@ -51,15 +51,24 @@ def award_badges(session: Session, event: PlayEvent) -> list[AwardedBadge]:
     rules = RULES_BY_EVENT.get(event.kind, frozenset())
     if not rules:
         return []
-    candidates = session.exec(select(Badge).where(
-        Badge.challenge_id == event.challenge_id, col(Badge.rule).in_(list(rules)),
-        col(Badge.retired_at).is_(None)).order_by(Badge.id)).all()
+    # The candidates and the awards they already gave to this event's possible subjects, in one statement.
+    subjects = {f"user:{event.user_id}", f"team:{event.team_id}"}
+    if event.other_user_id is not None:
+        subjects.add(f"user:{event.other_user_id}")
+    rows = session.exec(
+        select(Badge, BadgeAward.subject)
+        .outerjoin(BadgeAward, and_(BadgeAward.badge_id == Badge.id, col(BadgeAward.subject).in_(sorted(subjects))))
+        .where(Badge.challenge_id == event.challenge_id, col(Badge.rule).in_(list(rules)),
+               col(Badge.retired_at).is_(None)).order_by(Badge.id)).all()
+    candidates: dict[int, tuple[Badge, set[str]]] = {}
+    for badge, subject in rows:
+        candidates.setdefault(badge.id, (badge, set()))[1].add(subject)
     awarded = []
-    for badge in candidates:
+    for badge, given_to in candidates.values():
         subject, user_id, team_id = subject_of(badge, event)
         if user_id is None and team_id is None:
             continue
-        if _already_awarded(session, badge.id, subject):
+        if subject in given_to:
             continue
         if not rule_met(session, badge, event.challenge_id, user_id=user_id, team_id=team_id):
             continue
@@ -80,11 +89,6 @@ def award_badge(session: Session, badge: Badge, subject: str, *, user_id: int | 
     except IntegrityError:
         return None
     return award
-
-
-def _already_awarded(session: Session, badge_id: int, subject: str) -> bool:
-    return session.exec(select(BadgeAward.id).where(
-        BadgeAward.badge_id == badge_id, BadgeAward.subject == subject)).first() is not None
 
 
 def _threshold(badge: Badge) -> int:

@@ -126,9 +126,15 @@ class BoardCache:
         self._entries: dict[tuple, tuple[tuple, float, object]] = {}
         self._lock = threading.Lock()
 
-    def get(self, session: Session, name: str, challenge_id: int, compute: Callable[[], object]):
-        marker = tuple(session.exec(select(select(func.max(PointEvent.id)).scalar_subquery(),
-                                           select(func.max(Enrolment.id)).scalar_subquery())).one())
+    @staticmethod
+    def marker(session: Session) -> tuple:
+        """What the cached boards were computed from: look it up once per request, pass it to `get`."""
+        return tuple(session.exec(select(select(func.max(PointEvent.id)).scalar_subquery(),
+                                         select(func.max(Enrolment.id)).scalar_subquery())).one())
+
+    def get(self, session: Session, name: str, challenge_id: int, compute: Callable[[], object],
+            marker: tuple | None = None):
+        marker = self.marker(session) if marker is None else marker
         key = (name, challenge_id)
         now = time.monotonic()
         with self._lock:
@@ -152,8 +158,9 @@ def boards_for(session: Session, challenge: Challenge, viewer: User, cache: Boar
         return individual_standings(session, challenge.id)
 
     if cache is not None:
-        team_rows = cache.get(session, "teams", challenge.id, teams)
-        standings = cache.get(session, "people", challenge.id, people)
+        marker = cache.marker(session)
+        team_rows = cache.get(session, "teams", challenge.id, teams, marker)
+        standings = cache.get(session, "people", challenge.id, people, marker)
     else:
         team_rows, standings = teams(), people()
     return team_rows, individual_board(standings, challenge.leaderboard_mode, viewer.id)

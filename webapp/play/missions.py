@@ -77,11 +77,8 @@ def complete_mission(session: Session, user: User, mission_id: int, evidence_tex
     if mission is None:
         raise NotFound
     challenge = visible_challenge(session, user, mission.challenge_id)
-    original = _by_key(session, key)
-    if original is not None:
-        return _repeat(session, user, original)
     enrolment = _lock_enrolment(session, user, challenge.id)
-    # Waiting for the lock may have let an identical request finish: look again before counting.
+    # Looked up only once the lock is held: by then an identical request sent earlier has finished.
     original = _by_key(session, key)
     if original is not None:
         return _repeat(session, user, original)

@@ -66,6 +66,8 @@ def complete(mission_id: int):
     """Complete a mission with evidence; htmx gets the updated card and progress, others a redirect."""
     session = db()
     form = request.form
+    # Held here so the rendering below finds it in the session's identity map instead of asking again.
+    mission = session.get(Mission, mission_id)
     try:
         result = complete_mission(session, current_user, mission_id, form.get("evidence_text", ""),
                                   form.get("evidence_url", ""), form.get("idempotency_key", ""))
@@ -76,12 +78,12 @@ def complete(mission_id: int):
         return _refused(mission_id, refusal)
     session.commit()
     message = completion_message(result)
-    mission = session.get(Mission, mission_id)
     if not is_htmx():
         flash(message, "success")
         return redirect(url_for("play.challenge", challenge_id=mission.challenge_id, _anchor=f"mission-{mission_id}"), 303)
     return render("play/challenge.html", block="completed", card=mission_cards(session, current_user, [mission])[0],
-                  progress=progress_of(session, current_user, mission.challenge_id, badge_limit=None),
+                  progress=progress_of(session, current_user, mission.challenge_id, badge_limit=None,
+                                       xp=result.total_points),
                   result=result, message=message)
 
 
