@@ -16,6 +16,7 @@ TICK_STEPS: list[str] = [
     "workers.reflection:enqueue_cadence_prompts",
     "workers.summaries:summarise_at_cadence",
     "webapp.challenges.lifecycle:advance_challenges",
+    "webapp.monitoring.rollups:refresh_rollups",
 ]
 
 

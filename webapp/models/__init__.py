@@ -37,8 +37,10 @@ from .reflection import (
     Visibility,
 )
 from .system import JobStatus, Notification, OutboxJob
+from .monitoring import ActivityDay, MissionCompleterDay, MissionDay, RollupState, TeamDay
 
 __all__ = [
+    "ActivityDay", "MissionCompleterDay", "MissionDay", "RollupState", "TeamDay",
     "AssessmentPhase", "Badge", "BadgeAward", "Cadence", "BadgeRule", "BadgeScope", "Challenge", "ChallengeStatus", "ChallengeTeam",
     "Completion", "Enrolment", "Feedback", "JobStatus", "Kudos", "LeaderboardMode", "Lesson",
     "LessonSummary", "LessonSummaryVersion", "LlmCall", "Membership", "Mission", "MissionKind",

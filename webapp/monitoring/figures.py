@@ -1,26 +1,31 @@
-"""The programme's figures, aggregated in the database (GROUP BY, COUNT DISTINCT), never row by row."""
+"""The programme's figures, aggregated in the database (GROUP BY, COUNT DISTINCT), never row by row.
+
+Points, completions and reflections are read from the daily rollups (webapp/monitoring/rollups.py), which
+each figure first brings up to date when little is waiting; a dashboard's date range is whole UTC days.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 
-from sqlalchemy import Date, case, cast, func, or_
+from sqlalchemy import case, func
 from sqlmodel import Session, col, select
 
 from ..models import (
+    ActivityDay,
     Badge,
     BadgeAward,
     Challenge,
-    Completion,
     Enrolment,
     Mission,
-    PointEvent,
-    Reflection,
-    ReflectionPrompt,
+    MissionCompleterDay,
+    MissionDay,
     SelfAssessment,
     Skill,
     Team,
+    TeamDay,
 )
+from .rollups import freshen
 from .scope import Scope
 
 BEST_AND_WORST = 5
@@ -45,35 +50,45 @@ def _enrolled(scope: Scope) -> list:
     return _within(Scope(scope.challenge_id, scope.team_ids, None, scope.end), Enrolment, Enrolment.enrolled_at)
 
 
-def _day(session: Session, moment):
-    """The UTC calendar day of a timestamp, on SQLite ('YYYY-MM-DD' text) and PostgreSQL (a date)."""
-    if session.get_bind().dialect.name == "postgresql":
-        return cast(func.timezone("UTC", moment), Date)
-    return func.date(moment)
+def _utc_date(moment: datetime) -> date:
+    return moment.astimezone(UTC).date()
 
 
-def _did(scope: Scope, model):
-    """The enrolled person has a row of `model` in this challenge within the range (an index probe each)."""
-    conditions = [model.challenge_id == Enrolment.challenge_id, model.user_id == Enrolment.user_id]
+def _days(scope: Scope, day) -> list:
+    """Conditions limiting a rollup's `day` column to the scope's range (whole UTC days, end exclusive)."""
+    conditions = []
     if scope.start is not None:
-        conditions.append(model.created_at >= scope.start)
+        conditions.append(day >= _utc_date(scope.start))
     if scope.end is not None:
-        conditions.append(model.created_at < scope.end)
-    return select(model.id).where(*conditions).exists()
+        conditions.append(day < _utc_date(scope.end))
+    return conditions
+
+
+def _rolled(scope: Scope, model) -> list:
+    """Conditions limiting a rollup (with challenge_id, team_id and day) to the scope."""
+    conditions = _days(scope, model.day)
+    if scope.challenge_id is not None:
+        conditions.append(model.challenge_id == scope.challenge_id)
+    if scope.team_ids is not None:
+        conditions.append(col(model.team_id).in_(scope.team_ids))
+    return conditions
+
+
+def _did(scope: Scope, condition):
+    """The enrolled person has a day in this challenge, within the range, meeting `condition` (a key probe)."""
+    return select(ActivityDay.day).where(ActivityDay.challenge_id == Enrolment.challenge_id,
+                                         ActivityDay.user_id == Enrolment.user_id, condition,
+                                         *_days(scope, ActivityDay.day)).exists()
 
 
 def _people_columns(scope: Scope) -> list:
-    """Distinct people enrolled, active (points or a completion), who completed a mission, who reflected.
-
-    Probing per enrolment (EXISTS on (challenge_id, user_id, created_at) indexes) instead of
-    de-duplicating the whole ledger keeps this fast at a million events.
-    """
+    """Distinct people enrolled, active (points or a completion), who completed a mission, who reflected."""
     def people_who(condition):
-        return func.count(func.distinct(case((condition, Enrolment.user_id))))
+        return func.count(func.distinct(case((_did(scope, condition), Enrolment.user_id))))
 
-    completed = _did(scope, Completion)
-    return [func.count(func.distinct(Enrolment.user_id)), people_who(or_(_did(scope, PointEvent), completed)),
-            people_who(completed), people_who(_did(scope, Reflection))]
+    return [func.count(func.distinct(Enrolment.user_id)),
+            people_who(ActivityDay.point_events + ActivityDay.completions > 0),
+            people_who(ActivityDay.completions > 0), people_who(ActivityDay.reflections > 0)]
 
 
 def _rate(part: int, whole: int) -> float | None:
@@ -99,26 +114,33 @@ class Funnel:
 
 
 def funnel(session: Session, scope: Scope) -> Funnel:
+    freshen(session)
     enrolled, active, completed, reflected = session.exec(
         select(*_people_columns(scope)).where(*_enrolled(scope))).one()
-    reflections = session.exec(select(func.count()).select_from(Reflection)
-                               .where(*_within(scope, Reflection, Reflection.created_at))).one()
-    return Funnel(enrolled, active, completed, reflected, reflections)
+    reflections = session.exec(select(func.coalesce(func.sum(TeamDay.reflections), 0))
+                               .where(*_rolled(scope, TeamDay))).one()
+    return Funnel(enrolled, active, completed, reflected, int(reflections))
 
 
 def completions_per_day(session: Session, scope: Scope) -> list[tuple[str, int]]:
     """(day as YYYY-MM-DD, completions) for each UTC day with at least one completion."""
-    day = _day(session, Completion.created_at).label("day")
-    rows = session.exec(select(day, func.count()).where(*_within(scope, Completion, Completion.created_at))
-                        .group_by(day).order_by(day)).all()
-    return [(value.isoformat() if isinstance(value, date) else str(value), count) for value, count in rows]
+    freshen(session)
+    total = func.sum(TeamDay.completions)
+    rows = session.exec(select(TeamDay.day, total).where(*_rolled(scope, TeamDay))
+                        .group_by(TeamDay.day).having(total > 0).order_by(TeamDay.day)).all()
+    return [(value.isoformat() if isinstance(value, date) else str(value), int(count)) for value, count in rows]
+
+
+def _completions_per_mission(scope: Scope):
+    return (select(MissionDay.mission_id, func.sum(MissionDay.completions).label("completions"))
+            .where(*_rolled(scope, MissionDay)).group_by(MissionDay.mission_id)
+            .having(func.sum(MissionDay.completions) > 0))
 
 
 def completions_by_kind(session: Session, scope: Scope) -> list[tuple[str, int]]:
-    """(mission kind, completions) for each kind with completions; counted per mission first (an index scan)."""
-    per_mission = (select(Completion.mission_id, func.count().label("completions"))
-                   .where(*_within(scope, Completion, Completion.created_at))
-                   .group_by(Completion.mission_id).subquery())
+    """(mission kind, completions) for each kind with completions."""
+    freshen(session)
+    per_mission = _completions_per_mission(scope).subquery()
     total = func.sum(per_mission.c.completions)
     rows = session.exec(select(Mission.kind, total).join(per_mission, per_mission.c.mission_id == Mission.id)
                         .group_by(Mission.kind).order_by(total.desc(), Mission.kind)).all()
@@ -143,22 +165,17 @@ class TeamFigures:
 
 def team_comparison(session: Session, scope: Scope) -> list[TeamFigures]:
     """One row per team with enrolments in scope, most points first."""
+    freshen(session)
     teams = {team_id: TeamFigures(team_id, name, enrolled, active, reflected=reflected)
              for team_id, name, enrolled, active, _, reflected in session.exec(
                  select(Team.id, Team.name, *_people_columns(scope))
                  .join(Enrolment, Enrolment.team_id == Team.id).where(*_enrolled(scope)).group_by(Team.id, Team.name))}
-    grouped = [
-        ("points", select(PointEvent.team_id, func.sum(PointEvent.amount))
-         .where(*_within(scope, PointEvent, PointEvent.created_at)).group_by(PointEvent.team_id)),
-        ("completions", select(Completion.team_id, func.count())
-         .where(*_within(scope, Completion, Completion.created_at)).group_by(Completion.team_id)),
-        ("reflections", select(Reflection.team_id, func.count())
-         .where(*_within(scope, Reflection, Reflection.created_at)).group_by(Reflection.team_id)),
-    ]
-    for attribute, query in grouped:
-        for team_id, value in session.exec(query):
-            if team_id in teams:
-                setattr(teams[team_id], attribute, int(value or 0))
+    for team_id, points, completions, reflections in session.exec(
+            select(TeamDay.team_id, func.sum(TeamDay.points), func.sum(TeamDay.completions),
+                   func.sum(TeamDay.reflections)).where(*_rolled(scope, TeamDay)).group_by(TeamDay.team_id)):
+        if team_id in teams:
+            team = teams[team_id]
+            team.points, team.completions, team.reflections = int(points), int(completions), int(reflections)
     return sorted(teams.values(), key=lambda team: (-team.points, team.name))
 
 
@@ -181,30 +198,23 @@ class MissionFigures:
 
 def missions(session: Session, scope: Scope) -> list[MissionFigures]:
     """Every mission in scope, best completion rate first (then most reflections)."""
+    freshen(session)
     enrolled = dict(session.exec(select(Enrolment.challenge_id, func.count(func.distinct(Enrolment.user_id)))
                                  .where(*_enrolled(scope)).group_by(Enrolment.challenge_id)).all())
-    counts = dict(session.exec(select(Completion.mission_id, func.count())
-                               .where(*_within(scope, Completion, Completion.created_at))
-                               .group_by(Completion.mission_id)).all())
-    # People who completed each mission: one probe per enrolment and mission on (user_id, mission_id, created_at).
-    completed = [Completion.user_id == Enrolment.user_id, Completion.mission_id == Mission.id]
-    if scope.start is not None:
-        completed.append(Completion.created_at >= scope.start)
-    if scope.end is not None:
-        completed.append(Completion.created_at < scope.end)
+    counts = {mission_id: int(count) for mission_id, count in session.exec(_completions_per_mission(scope))}
+    # People enrolled who completed each mission: one key probe per enrolment and mission.
+    completed = select(MissionCompleterDay.day).where(
+        MissionCompleterDay.mission_id == Mission.id, MissionCompleterDay.user_id == Enrolment.user_id,
+        *_days(scope, MissionCompleterDay.day)).exists()
     completers = dict(session.exec(
-        select(Mission.id, func.count(func.distinct(case((select(Completion.id).where(*completed).exists(),
-                                                          Enrolment.user_id)))))
+        select(Mission.id, func.count(func.distinct(case((completed, Enrolment.user_id)))))
         .join(Enrolment, Enrolment.challenge_id == Mission.challenge_id).where(*_enrolled(scope))
         .group_by(Mission.id)).all())
     done = {mission_id: (completers.get(mission_id, 0), count) for mission_id, count in counts.items()}
     # Reflections a mission led to: those answering a prompt written after one of its completions.
-    reflected = dict(session.exec(
-        select(Completion.mission_id, func.count(Reflection.id))
-        .join(ReflectionPrompt, ReflectionPrompt.completion_id == Completion.id)
-        .join(Reflection, Reflection.prompt_id == ReflectionPrompt.id)
-        .where(*_within(scope, Reflection, Reflection.created_at))
-        .group_by(Completion.mission_id)).all())
+    reflected = {mission_id: int(count) for mission_id, count in session.exec(
+        select(MissionDay.mission_id, func.sum(MissionDay.reflections)).where(*_rolled(scope, MissionDay))
+        .group_by(MissionDay.mission_id))}
     # Missions of the challenge, or (across challenges) of every challenge with someone enrolled in scope.
     in_scope = (Mission.challenge_id == scope.challenge_id if scope.challenge_id is not None
                 else col(Mission.challenge_id).in_(list(enrolled)))

@@ -1,0 +1,83 @@
+"""Rollups the programme dashboards read instead of the ledger: sums per UTC day, kept up to date from ids.
+
+Derived data only: webapp.monitoring.rollups fills them from point_event, completion and reflection rows
+above the high-water marks in RollupState, and can rebuild them from scratch.
+"""
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Index
+from sqlmodel import Field, SQLModel
+
+
+class ActivityDay(SQLModel, table=True):
+    """What one person did in a challenge on a UTC day, for a team: who was active, completed, reflected."""
+
+    __tablename__ = "activity_day"
+
+    challenge_id: int = Field(primary_key=True)
+    user_id: int = Field(primary_key=True)
+    day: date = Field(primary_key=True)
+    team_id: int = Field(primary_key=True)
+    point_events: int = 0
+    points: int = 0
+    completions: int = 0
+    reflections: int = 0
+
+
+class TeamDay(SQLModel, table=True):
+    """A team's points, completions and reflections in a challenge on a UTC day."""
+
+    __tablename__ = "team_day"
+
+    challenge_id: int = Field(primary_key=True)
+    team_id: int = Field(primary_key=True)
+    day: date = Field(primary_key=True)
+    points: int = 0
+    completions: int = 0
+    reflections: int = 0
+
+
+class MissionDay(SQLModel, table=True):
+    """Completions of a mission, and reflections answering prompts about them, per team and UTC day.
+
+    challenge_id is the completion's (or the reflection's) own, as the dashboards filter them.
+    """
+
+    __tablename__ = "mission_day"
+
+    challenge_id: int = Field(primary_key=True)
+    mission_id: int = Field(primary_key=True)
+    team_id: int = Field(primary_key=True)
+    day: date = Field(primary_key=True)
+    completions: int = 0
+    reflections: int = 0
+
+
+class MissionCompleterDay(SQLModel, table=True):
+    """Who completed a mission on a UTC day: distinct completers are not a sum, so they keep the person."""
+
+    __tablename__ = "mission_completer_day"
+    __table_args__ = (Index("ix_mission_completer_day_mission_day", "mission_id", "day"),)
+
+    mission_id: int = Field(primary_key=True)
+    user_id: int = Field(primary_key=True)
+    day: date = Field(primary_key=True)
+    completions: int = 0
+
+
+class RollupState(SQLModel, table=True):
+    """The single row saying how far the rollups have read each source (ids only grow).
+
+    gaps: ids below a mark that were missing when it moved (a transaction still writing them, or rolled
+    back), as {source: [[first, last, seen_at], ...]}; they are read again until they appear or expire.
+    """
+
+    __tablename__ = "rollup_state"
+
+    id: int = Field(default=1, primary_key=True)
+    point_event_id: int = 0
+    completion_id: int = 0
+    reflection_id: int = 0
+    gaps: dict = Field(default_factory=dict, sa_type=JSON)
+    refreshed_at: datetime | None = None
