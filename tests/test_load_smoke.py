@@ -1,0 +1,67 @@
+"""The load test's locustfile, run briefly against a live server on the demo data, must see no failure.
+
+It keeps bench/load/locustfile.py from rotting as pages change: every kind of simulated person signs
+in and walks its pages (a changed URL, form field or page marker shows up here as a failure).
+"""
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session
+from werkzeug.serving import make_server
+
+from webapp import create_app
+from webapp.db import get_engine
+from webapp.demo import DEMO_PASSWORD, load_demo
+from webapp.settings import load_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+LOCUSTFILE = ROOT / "bench" / "load" / "locustfile.py"
+
+
+@pytest.fixture
+def live_url(database_url):
+    with Session(get_engine(database_url), expire_on_commit=False) as session:
+        load_demo(session)
+    app = create_app(load_settings(database_url=database_url, secret_key="load-smoke", redis_url=None,
+                                   outbox_pump=True))
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(5)
+    from workers.pump import stop
+
+    stop(app.config["LEARNLOOP"])
+
+
+def test_every_simulated_person_walks_the_app_without_a_failure(live_url, tmp_path):
+    accounts = tmp_path / "accounts.json"
+    # One person of each kind, each with an account of their own.
+    accounts.write_text(json.dumps({"password": DEMO_PASSWORD,
+                                    "employees": ["employee@example.com", "bilal@example.com", "chen@example.com"],
+                                    "leads": ["lead@example.com"], "admins": ["admin@example.com"]}))
+    prefix = tmp_path / "smoke"
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "locust"), "-f", str(LOCUSTFILE), "--headless", "--host", live_url,
+         "-u", "5", "-r", "5", "-t", "10s", "--csv", str(prefix), "--only-summary", "--loglevel", "WARNING"],
+        env={"PATH": "/usr/bin:/bin", "LOAD_ACCOUNTS": str(accounts),
+             "LOAD_MIX": "browser=1,player=1,cheerleader=1,lead=1,admin=1"}, cwd=ROOT, capture_output=True, text=True,
+        timeout=60)
+    output = result.stdout + result.stderr
+    rows = {row["Name"]: row for row in csv.DictReader((tmp_path / "smoke_stats.csv").open())}
+    total = rows.pop("Aggregated")
+    assert int(total["Failure Count"]) == 0, output
+    assert result.returncode == 0, output
+    # Every kind of person got past sign-in and did its main thing at least once.
+    for name in ("sign in (POST)", "dashboard", "review queue", "monitoring overview"):
+        assert int(rows[name]["Request Count"]) >= 1, f"{name} never ran:\n{output}"
+    assert int(rows["sign in (POST)"]["Request Count"]) == 5
+    assert any(name in rows for name in ("complete mission (POST)", "reflection prompts panel (htmx)")), output
