@@ -33,6 +33,16 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "faults: fault drills with real servers, workers and outages")
 
 
+@pytest.fixture(autouse=True)
+def _cheap_password_hashing(monkeypatch):
+    """Argon2 with the production cost takes ~0.1 s a hash; tests sign in thousands of times."""
+    from argon2 import PasswordHasher
+
+    import webapp.security
+
+    monkeypatch.setattr(webapp.security, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+
+
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory) -> Path:
     """A migrated SQLite file, copied for each test (faster than migrating every time)."""

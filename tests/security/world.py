@@ -1,0 +1,95 @@
+"""A small world for route-by-route security checks: two teams, one running challenge that only team A
+plays, and one of every object a route can point at."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlmodel import Session
+
+from webapp.auth.accounts import create_user
+from webapp.jobs import enqueue
+from webapp.models import (
+    Badge, BadgeRule, Challenge, ChallengeStatus, ChallengeTeam, Completion, Enrolment, JobStatus, Lesson,
+    LessonSummary, LessonSummaryVersion, Membership, Mission, MissionKind, PromptStatus, Reflection,
+    ReflectionPrompt, Role, Skill, SummaryStatus, Team, Visibility, utcnow,
+)
+
+PASSWORD = "correct horse battery"
+ROLES = ("anonymous", "employee", "other_lead", "lead", "admin")
+EMAILS = {"employee": "emp@a.example", "other_lead": "lead@b.example", "lead": "lead@a.example",
+          "admin": "admin@corp.example"}
+
+
+@dataclass
+class World:
+    ids: dict
+
+
+def build_world(session: Session) -> World:
+    now = utcnow()
+    team_a, team_b = Team(name="Team A", slug="team-a"), Team(name="Team B", slug="team-b")
+    session.add_all([team_a, team_b])
+    session.flush()
+    users = {}
+    for role, email in EMAILS.items():
+        users[role] = create_user(session, email, PASSWORD, role.replace("_", " ").title(),
+                                  {"employee": Role.EMPLOYEE, "admin": Role.ADMIN}.get(role, Role.LEAD))
+    session.flush()
+    session.add_all([
+        Membership(user_id=users["employee"].id, team_id=team_a.id),
+        Membership(user_id=users["lead"].id, team_id=team_a.id, is_lead=True),
+        Membership(user_id=users["other_lead"].id, team_id=team_b.id, is_lead=True),
+    ])
+    challenge = Challenge(slug="only-a", title="Only team A", starts_at=now - timedelta(days=2),
+                          ends_at=now + timedelta(days=5), status=ChallengeStatus.RUNNING)
+    session.add(challenge)
+    session.flush()
+    session.add(ChallengeTeam(challenge_id=challenge.id, team_id=team_a.id))
+    mission = Mission(challenge_id=challenge.id, slug="learn", title="Learn", kind=MissionKind.LEARN, points=10,
+                      max_completions=None)
+    badge = Badge(challenge_id=challenge.id, slug="first", name="First", rule=BadgeRule.MISSIONS_COMPLETED,
+                  params={"threshold": 1})
+    skill = Skill(challenge_id=challenge.id, name="Debugging")
+    session.add_all([mission, badge, skill])
+    session.flush()
+    for role in ("employee", "lead"):
+        session.add(Enrolment(challenge_id=challenge.id, user_id=users[role].id, team_id=team_a.id))
+    completion = Completion(idempotency_key="world-1", mission_id=mission.id, challenge_id=challenge.id,
+                            user_id=users["employee"].id, team_id=team_a.id, evidence_text="Read the postmortem.",
+                            points_awarded=10)
+    session.add(completion)
+    session.flush()
+    prompt = ReflectionPrompt(work_key=f"completion:{completion.id}", user_id=users["employee"].id,
+                              challenge_id=challenge.id, completion_id=completion.id, status=PromptStatus.READY,
+                              text="What happened?")
+    session.add(prompt)
+    session.flush()
+    reflection = Reflection(user_id=users["employee"].id, challenge_id=challenge.id, team_id=team_a.id,
+                            body="We learned to write smaller changes.", visibility=Visibility.TEAM)
+    session.add(reflection)
+    session.flush()
+    content = {"key_lessons": [{"text": "Small changes are safer.", "citations": [reflection.id]}], "practices": [],
+               "mistakes": [], "open_questions": [], "next_experiments": []}
+    draft = LessonSummary(work_key="world-draft", team_id=team_a.id, challenge_id=challenge.id, trigger="on_demand",
+                          status=SummaryStatus.DRAFT, current_version=1)
+    published = LessonSummary(work_key="world-published", team_id=team_a.id, challenge_id=challenge.id,
+                              trigger="on_demand", status=SummaryStatus.PUBLISHED, current_version=1,
+                              published_at=now)
+    session.add_all([draft, published])
+    session.flush()
+    versions = [LessonSummaryVersion(summary_id=summary.id, number=1, content=content, writer="offline")
+                for summary in (draft, published)]
+    session.add_all(versions)
+    session.flush()
+    session.add(Lesson(summary_id=published.id, version_id=versions[1].id, team_id=team_a.id,
+                       challenge_id=challenge.id, section="key_lessons", text="Small changes are safer.",
+                       citations=[reflection.id]))
+    job = enqueue(session, "notifications.send", "world-job", user_id=users["employee"].id, text="hi")
+    job.status = JobStatus.FAILED
+    session.commit()
+    return World(ids={
+        "challenge_id": challenge.id, "mission_id": mission.id, "badge_id": badge.id, "team_id": team_a.id,
+        "user_id": users["employee"].id, "job_id": job.id, "prompt_id": prompt.id, "summary_id": draft.id,
+        "published_id": published.id, "item_id": completion.id, "number": 1,
+    })
