@@ -1,6 +1,8 @@
 """User and model text made safe for pages: markdown rendered, then sanitised to a small allow-list."""
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 import nh3
 from markdown_it import MarkdownIt
 
@@ -21,3 +23,17 @@ def render_markdown(text: str) -> str:
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer nofollow",
     )
+
+
+def render_model_markdown(text: str) -> str:
+    """HTML for model-written markdown: as render_markdown, but links keep only their text.
+
+    A prompt-injected model could write a link whose address carries the reader's data away (OWASP LLM05).
+    """
+    return nh3.clean(_markdown.render(text), tags=_ALLOWED_TAGS - {"a"}, attributes={})
+
+
+def web_link(url: str | None) -> str | None:
+    """The URL if it is an http(s) address a page may link to, else None (never a javascript: or data: link)."""
+    candidate = (url or "").strip()
+    return candidate if urlsplit(candidate).scheme.lower() in {"http", "https"} else None

@@ -7,13 +7,14 @@ from markupsafe import Markup
 from sqlmodel import Session
 
 from .db import get_engine
-from .text import render_markdown
+from .text import render_markdown, render_model_markdown
 
 
 def init_app(app: Flask) -> None:
     app.teardown_appcontext(_close_session)
     app.after_request(_vary_on_htmx)
     app.jinja_env.filters["markdown"] = lambda text: Markup(render_markdown(text or ""))
+    app.jinja_env.filters["model_markdown"] = lambda text: Markup(render_model_markdown(text or ""))
     app.jinja_env.globals["is_htmx"] = is_htmx
 
 

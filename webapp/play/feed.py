@@ -30,6 +30,7 @@ from ..models import (
     Visibility,
     utcnow,
 )
+from ..text import web_link
 from .access import NotFound, visible_challenge
 from .events import PlayEvent, PlayEventKind, emit
 from .ledger import record_points
@@ -103,7 +104,8 @@ def team_feed(session: Session, viewer: User, challenge_id: int, team_id: int, l
         .order_by(col(Completion.created_at).desc()).limit(limit)).all()
     for completion, title, kind, author in completions:
         items.append(FeedItem("completion", completion.id, completion.user_id, author, completion.created_at, title,
-                              kind.value if kind else None, completion.evidence_text, completion.evidence_url))
+                              kind.value if kind else None, completion.evidence_text,
+                              web_link(completion.evidence_url)))
     reflections = session.exec(
         select(Reflection, User.display_name).join(User, User.id == Reflection.user_id)
         .where(Reflection.challenge_id == challenge_id, Reflection.team_id == team_id,

@@ -28,7 +28,8 @@ def queue():
         status = None
     page = request.args.get("page", "1")
     page = int(page) if page.isdigit() and int(page) > 0 else 1
-    return render("review/queue.html", queue=review_queue(db(), current_user, status, page), status=status,
+    # `status` is render()'s HTTP status, so the chosen filter reaches the template under another name.
+    return render("review/queue.html", queue=review_queue(db(), current_user, status, page), chosen_status=status,
                   statuses=STATUSES)
 
 
