@@ -75,6 +75,21 @@ def add_monitoring_rows(db: scale.BenchDatabase, completions: int) -> None:
         connection.execute("VACUUM ANALYZE")
 
 
+def catch_up_rollups(db: scale.BenchDatabase) -> float:
+    """The one-off catch-up after a bulk load (COPY bypasses the app), in batches; returns seconds taken."""
+    from sqlmodel import Session
+
+    from webapp.db import get_engine
+    from webapp.monitoring.rollups import catch_up
+
+    began = time.perf_counter()
+    with Session(get_engine(db.sqlalchemy_url)) as session:
+        catch_up(session)
+    with psycopg.connect(db.url, autocommit=True) as connection:
+        connection.execute("VACUUM ANALYZE")
+    return time.perf_counter() - began
+
+
 def pages(week_start: str, week_end: str) -> list[tuple[str, int, str]]:
     """(what, who signs in, path) for each measured page."""
     week = f"start={week_start}&end={week_end}"
@@ -121,6 +136,8 @@ def main() -> None:
         scale.seed_world(db, progress)
         scale.add_events(db, 1, scale.EVENTS, progress)
     add_monitoring_rows(db, scale.EVENTS)
+    print("Rolling up the ledger for the dashboards ...", flush=True)
+    catch_up_seconds = catch_up_rollups(db)
     today = datetime.now(UTC).date()
     week = (today - timedelta(days=7), today - timedelta(days=1))
     rows: list[play.Row] = []
@@ -136,7 +153,10 @@ def main() -> None:
         server.wait(10)
     worst = max(row.p95 for row in rows)
     week_bounds = tuple(datetime.combine(day, datetime.min.time(), UTC) for day in (week[0], week[1] + timedelta(1)))
-    notes = [f"Worst p95: {worst:.0f} ms (target < 500 ms).", *query_ms(db, week_bounds),
+    notes = [f"Worst p95: {worst:.0f} ms (target < 500 ms).",
+             f"One-off rollup catch-up after the bulk load ({2 * scale.EVENTS + scale.EVENTS // REFLECT_EVERY:,} rows): "
+             f"{catch_up_seconds:.0f} s.",
+             *query_ms(db, week_bounds),
              f"Whole run: {time.monotonic() - started:.0f} s."]
     report = play.table(rows, notes).replace("Learnloop play benchmark", "Learnloop monitoring benchmark", 1)
     report = report.replace(f"{play.CLIENTS} concurrent clients", "1 then 4 concurrent clients", 1)
