@@ -69,6 +69,31 @@ def redis_server(directory: Path):
         server.stop()
 
 
+@contextmanager
+def served(settings):
+    """The app for `settings`, served by a threaded server on a free port of this process; yields (url, app).
+
+    Stops the server and the app's outbox pump on the way out.
+    """
+    import threading
+
+    from werkzeug.serving import make_server
+
+    from webapp import create_app
+    from workers.pump import stop as stop_pump
+
+    app = create_app(settings)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}", app
+    finally:
+        server.shutdown()
+        thread.join(5)
+        stop_pump(settings)
+
+
 def worker_env(database_url: str, redis_url: str, queue: str = "learnloop", **extra: str) -> dict:
     env = dict(os.environ)
     env.update(DATABASE_URL=database_url, REDIS_URL=redis_url, RQ_QUEUE=queue, SECRET_KEY="test-secret", **extra)

@@ -3,18 +3,17 @@ and an axe-core accessibility check every page test can call."""
 from __future__ import annotations
 
 import shutil
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from sqlmodel import Session
-from werkzeug.serving import make_server
 
-from webapp import create_app
 from webapp.db import get_engine
 from webapp.demo import DEMO_PASSWORD, load_demo
 from webapp.settings import load_settings
+
+from ..support import served
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -47,17 +46,9 @@ def live_server(sqlite_template, tmp_path):
     database_url = f"sqlite:///{path}"
     with Session(get_engine(database_url), expire_on_commit=False) as session:
         load_demo(session)
-    app = create_app(load_settings(database_url=database_url, secret_key="browser-test", redis_url=None,
-                                   outbox_pump=True))
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield LiveServer(url=f"http://127.0.0.1:{server.server_port}", database_url=database_url, app=app)
-    server.shutdown()
-    thread.join(5)
-    from workers.pump import stop
-
-    stop(app.config["LEARNLOOP"])
+    settings = load_settings(database_url=database_url, secret_key="browser-test", redis_url=None, outbox_pump=True)
+    with served(settings) as (url, app):
+        yield LiveServer(url=url, database_url=database_url, app=app)
 
 
 @pytest.fixture(scope="session")

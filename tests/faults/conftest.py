@@ -3,21 +3,19 @@ what was stored."""
 from __future__ import annotations
 
 import re
-import shutil
-import threading
+from contextlib import contextmanager
 import uuid
-from dataclasses import dataclass
 
 import pytest
 import requests
 from sqlmodel import Session, select
-from werkzeug.serving import make_server
 
-from webapp import create_app
 from webapp.db import get_engine
 from webapp.demo import DEMO_PASSWORD, load_demo
 from webapp.models import Challenge, Mission, User
 from webapp.settings import load_settings
+
+from ..support import served
 
 CSRF = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
 
@@ -28,16 +26,6 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.faults)
 
 
-@dataclass
-class Live:
-    url: str
-    database_url: str
-    settings: object
-
-    def session(self) -> Session:
-        return Session(get_engine(self.database_url), expire_on_commit=False)
-
-
 @pytest.fixture
 def demo_database(database_url):
     with Session(get_engine(database_url), expire_on_commit=False) as session:
@@ -45,21 +33,11 @@ def demo_database(database_url):
     return database_url
 
 
+@contextmanager
 def serve(settings):
-    """Serve an app for these settings on a free port in this process; returns (url, stop)."""
-    app = create_app(settings)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-
-    def stop():
-        server.shutdown()
-        thread.join(5)
-        from workers.pump import stop as stop_pump
-
-        stop_pump(settings)
-
-    return f"http://127.0.0.1:{server.server_port}", stop
+    """Serve an app for these settings on a free port in this process; yields its URL."""
+    with served(settings) as (url, _app):
+        yield url
 
 
 class Employee:
@@ -96,4 +74,3 @@ def open_mission(session: Session) -> Mission:
                                               Mission.slug == "try-new-tool")).one()
 
 
-__all__ = ["Employee", "Live", "demo_players", "open_mission", "serve", "load_settings", "shutil"]

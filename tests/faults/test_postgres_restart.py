@@ -22,6 +22,7 @@ def private_postgres():
     server = PrivatePostgres().init()
     server.start()
     yield server
+    get_engine(server.url).dispose()
     server.destroy()
 
 
@@ -32,58 +33,53 @@ def test_requests_fail_cleanly_during_a_restart_then_recover(private_postgres):
         load_demo(session)
         mission_id = open_mission(session).id
         emails = demo_players(session, 4)
-    base, stop = serve(load_settings(database_url=url, secret_key="drill", outbox_pump=False))
     outcomes: list[tuple[str, int, float, str]] = []
     lock = threading.Lock()
     halt = threading.Event()
-    try:
+
+    def browse_and_complete(person: Employee, index: int) -> None:
+        count = 0
+        while not halt.is_set():
+            began = time.monotonic()
+            try:
+                if count % 2:
+                    response, kind = person.http.get(f"{person.base}/dashboard", timeout=15), "page"
+                else:
+                    response, kind = person.complete(mission_id, f"drill {index}-{count}: tried the linter"), "complete"
+                status, body = response.status_code, response.text
+            except Exception as error:  # noqa: BLE001 - a hang or a reset is a finding, recorded as such
+                status, body, kind = 0, repr(error), "error"
+            with lock:
+                outcomes.append((kind, status, time.monotonic() - began, body))
+            count += 1
+            time.sleep(0.05)
+
+    with serve(load_settings(database_url=url, secret_key="drill", outbox_pump=False)) as base:
         people = [Employee(base, email) for email in emails]
-
-        def browse_and_complete(person: Employee, index: int) -> None:
-            count = 0
-            while not halt.is_set():
-                began = time.monotonic()
-                try:
-                    if count % 2:
-                        response = person.http.get(f"{base}/dashboard", timeout=15)
-                        kind = "page"
-                    else:
-                        response = person.complete(mission_id, f"drill {index}-{count}: tried the new linter")
-                        kind = "complete"
-                    status, body = response.status_code, response.text
-                except Exception as error:  # noqa: BLE001 - a hang or a reset is a finding, recorded as such
-                    status, body, kind = 0, repr(error), "error"
-                with lock:
-                    outcomes.append((kind, status, time.monotonic() - began, body))
-                count += 1
-                time.sleep(0.05)
-
         threads = [threading.Thread(target=browse_and_complete, args=(person, i)) for i, person in enumerate(people)]
         for thread in threads:
             thread.start()
-        time.sleep(1.5)
-        private_postgres.stop()
-        time.sleep(2)
-        private_postgres.start()
-        time.sleep(3)
-        halt.set()
-        for thread in threads:
-            thread.join(30)
+        try:
+            time.sleep(1.5)
+            private_postgres.stop()
+            time.sleep(2)
+            private_postgres.start()
+            time.sleep(3)
+        finally:
+            halt.set()
+            for thread in threads:
+                thread.join(30)
 
-        failures = [o for o in outcomes if o[1] not in (200, 303)]
-        assert failures, "the outage was not noticed: the drill did not test anything"
-        for kind, status, seconds, body in failures:
-            assert status == 503, (kind, status, body[:300])
-            assert "cannot reach its database" in body
-            assert seconds < 10
-        recovered = outcomes[-len(people) * 2:]
-        assert all(status in (200, 303) for _, status, _, _ in recovered), "the app did not recover"
-        accepted = sum(1 for kind, status, _, _ in outcomes if kind == "complete" and status == 303)
-        with Session(get_engine(url)) as session:
-            stored = session.exec(select(func.count()).select_from(Completion)
-                                  .where(Completion.evidence_text.like("drill %"))).one()
-        assert stored == accepted
-    finally:
-        halt.set()
-        stop()
-        get_engine(url).dispose()
+    failures = [outcome for outcome in outcomes if outcome[1] not in (200, 303)]
+    assert failures, "the outage was not noticed: the drill did not test anything"
+    for kind, status, seconds, body in failures:
+        assert status == 503, (kind, status, body[:300])
+        assert "cannot reach its database" in body
+        assert seconds < 10
+    recovered = outcomes[-len(people) * 2:]
+    assert all(status in (200, 303) for _, status, _, _ in recovered), "the app did not recover"
+    accepted = sum(1 for kind, status, _, _ in outcomes if kind == "complete" and status == 303)
+    with Session(get_engine(url)) as session:
+        stored = session.exec(select(func.count()).select_from(Completion)
+                              .where(Completion.evidence_text.like("drill %"))).one()
+    assert stored == accepted
