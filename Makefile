@@ -9,7 +9,7 @@ export UV_PYTHON_DOWNLOADS := never
 VENDOR := webapp/static/vendor
 ASSETS := webapp/assets
 
-.PHONY: run test test-fast bench install assets browser wrk serve-gunicorn clean
+.PHONY: run test test-fast bench load install assets browser wrk serve-gunicorn clean
 
 run: install
 	$(BIN)/learnloop db upgrade
@@ -25,6 +25,10 @@ test-fast: install
 
 bench: install wrk
 	$(BIN)/python -m bench
+
+# The load test: 50 simulated people (Locust) against gunicorn, PostgreSQL (scale seed), Redis and RQ workers.
+load: install
+	$(BIN)/python -m bench.load_test
 
 # The play benchmark's load comes from wrk (C), so the client does not eat the cores the server is measured on.
 wrk:

@@ -97,7 +97,7 @@ class Person(HttpUser):
         with self.client.get(path, name=name, headers=HTMX if htmx else None, catch_response=True,
                              allow_redirects=False) as response:
             if response.status_code != 200:
-                response.failure(f"{response.status_code} for {path}")
+                response.failure(f"{response.status_code} for {path}: {response.error or response.reason}")
                 return ""
             if expect is not None and expect not in response.text:
                 response.failure(f"{path}: {expect!r} missing")
@@ -119,7 +119,7 @@ class Person(HttpUser):
                     response_length=len(response.content), exception=None, context={})
                 return ""
             if response.status_code not in ok:
-                response.failure(f"{response.status_code} for {path}")
+                response.failure(f"{response.status_code} for {path}: {response.error or response.reason}")
                 return ""
             return response.text
 
