@@ -63,6 +63,7 @@ class Row:
     p50: float
     p95: float
     throughput: float
+    load: float = float("nan")  # 1-minute load average at the end of the row: this machine is shared
 
 
 class Client:
@@ -177,7 +178,7 @@ def run_phase(name: str, clients: list[Client], request: Target, ledger: int) ->
                 "expect": _lua_string(request.expect) if request.expect else "nil", "form": _lua_string(form),
                 "salt": _lua_string(secrets.token_hex(6)), "agent": _lua_string(USER_AGENT)})
             count, duration, p50, p95, errors = _wrk(script, len(clients), seconds)
-    return Row(name, ledger, count, errors, p50, p95, count / duration)
+    return Row(name, ledger, count, errors, p50, p95, count / duration, os.getloadavg()[0])
 
 
 def get(path: str, htmx: bool = False) -> Target:
@@ -231,11 +232,11 @@ def table(rows: list[Row], notes: list[str]) -> str:
     model = f"{WORKERS} {WORKER_CLASS} workers" + (f" x {THREADS} threads" if THREADS > 1 else "")
     lines = [f"Learnloop play benchmark, {datetime.now():%Y-%m-%d %H:%M}, {os.cpu_count()} CPUs, gunicorn "
              f"{model}, {CLIENTS} concurrent clients (wrk), {SECONDS:.0f} s per row",
-             "", "| route | ledger events | requests | errors | p50 ms | p95 ms | req/s |",
-             "|---|---:|---:|---:|---:|---:|---:|"]
+             "", "| route | ledger events | requests | errors | p50 ms | p95 ms | req/s | load avg |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|"]
     for row in rows:
         lines.append(f"| {row.name} | {row.ledger:,} | {row.requests} | {row.errors} | {row.p50:.1f} | "
-                     f"{row.p95:.1f} | {row.throughput:.0f} |")
+                     f"{row.p95:.1f} | {row.throughput:.0f} | {row.load:.1f} |")
     return "\n".join(lines + [""] + notes) + "\n"
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import exists
 from sqlmodel import Session, col, select
 
-from ..models import Challenge, ChallengeStatus, ChallengeTeam, Enrolment, Membership, Role, Team, User
+from ..models import Challenge, ChallengeStatus, ChallengeTeam, Enrolment, Membership, Mission, Role, Team, User
 
 # Challenges people can open; drafts and archived ones are invisible to players.
 VISIBLE = (ChallengeStatus.PUBLISHED, ChallengeStatus.RUNNING, ChallengeStatus.CLOSED)
@@ -44,6 +44,20 @@ def visible_challenge(session: Session, user: User, challenge_id: int) -> Challe
     if user.role != Role.ADMIN and not member:
         raise NotFound
     return challenge
+
+
+def visible_mission(session: Session, user: User, mission_id: int) -> tuple[Mission, Challenge]:
+    """The mission and its challenge if the user may see the challenge (as visible_challenge). Raises NotFound."""
+    takes_part = exists().where(ChallengeTeam.challenge_id == Challenge.id,
+                                ChallengeTeam.team_id == Membership.team_id, Membership.user_id == user.id)
+    row = session.exec(select(Mission, Challenge, takes_part).join(Challenge, Challenge.id == Mission.challenge_id)
+                       .where(Mission.id == mission_id)).first()
+    if row is None:
+        raise NotFound
+    mission, challenge, member = row
+    if challenge.status not in VISIBLE or (user.role != Role.ADMIN and not member):
+        raise NotFound
+    return mission, challenge
 
 
 def enrolment_of(session: Session, user: User, challenge_id: int) -> Enrolment | None:

@@ -21,15 +21,21 @@ def record_points(
     source_type: str,
     source_id: int,
     created_at: datetime | None = None,
+    new_source: bool = False,
 ) -> PointEvent | None:
     """Append points for what `source_type`/`source_id` earned; None if that source already paid out.
 
     Uses a savepoint so a duplicate (a retried request, a job run twice) leaves the caller's
     transaction intact. `created_at` lets the caller date the points with the act that earned them.
+    `new_source`: the source row was inserted in this same transaction, so it cannot have paid out
+    before; the savepoint (two round trips to the database) is skipped.
     """
     event = PointEvent(user_id=user_id, team_id=team_id, challenge_id=challenge_id, amount=amount,
                        reason=reason, source_type=source_type, source_id=source_id,
                        created_at=created_at or utcnow())
+    if new_source:
+        session.add(event)
+        return event
     try:
         with session.begin_nested():
             session.add(event)

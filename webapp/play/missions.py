@@ -30,7 +30,7 @@ from ..models import (
     User,
     utcnow,
 )
-from .access import NotFound, visible_challenge
+from .access import visible_mission
 from .badges import AwardedBadge
 from .clock import day_bounds, local_date, user_zone
 from .events import PlayEvent, PlayEventKind, emit
@@ -60,6 +60,7 @@ class CompletionResult:
     level_up: bool
     badges: list[AwardedBadge] = field(default_factory=list)
     repeated: bool = False  # the same form was sent again: this is the original result
+    mission: Mission | None = None
 
 
 def complete_mission(session: Session, user: User, mission_id: int, evidence_text: str, evidence_url: str | None,
@@ -73,15 +74,12 @@ def complete_mission(session: Session, user: User, mission_id: int, evidence_tex
     key = (idempotency_key or "").strip()
     if not key or len(key) > KEY_MAX:
         raise CompletionRefused("This form has expired. Reload the page and try again.")
-    mission = session.get(Mission, mission_id)
-    if mission is None:
-        raise NotFound
-    challenge = visible_challenge(session, user, mission.challenge_id)
+    mission, challenge = visible_mission(session, user, mission_id)
     enrolment = _lock_enrolment(session, user, challenge.id)
     # Looked up only once the lock is held: by then an identical request sent earlier has finished.
     original = _by_key(session, key)
     if original is not None:
-        return _repeat(session, user, original)
+        return _repeat(session, user, original, mission)
 
     text, url = _check_evidence(mission, evidence_text, evidence_url)
     _check_rules(session, user, challenge, mission, now)
@@ -97,7 +95,7 @@ def complete_mission(session: Session, user: User, mission_id: int, evidence_tex
         original = _by_key(session, key)
         if original is None:
             raise
-        return _repeat(session, user, original)
+        return _repeat(session, user, original, mission)
 
     badges: list[AwardedBadge] = []
     event = PlayEvent(PlayEventKind.MISSION_COMPLETED, user.id, enrolment.team_id, challenge.id)
@@ -105,7 +103,7 @@ def complete_mission(session: Session, user: User, mission_id: int, evidence_tex
     if mission.points > 0:
         record_points(session, user_id=user.id, team_id=enrolment.team_id, challenge_id=challenge.id,
                       amount=mission.points, reason=PointReason.COMPLETION, source_type="completion",
-                      source_id=completion.id, created_at=now)
+                      source_id=completion.id, created_at=now, new_source=True)
         badges += emit(session, PlayEvent(PlayEventKind.POINTS_RECORDED, user.id, enrolment.team_id, challenge.id))
     if challenge.reflection_cadence == Cadence.AFTER_EACH:
         enqueue(session, "reflection.prompt_for_completion", f"reflection-prompt:completion:{completion.id}",
@@ -114,19 +112,19 @@ def complete_mission(session: Session, user: User, mission_id: int, evidence_tex
     level = level_for(total)
     return CompletionResult(completion=completion, points=mission.points, total_points=total, level=level,
                             level_up=level.number > level_for(xp_before).number,
-                            badges=[b for b in badges if isinstance(b, AwardedBadge)])
+                            badges=[b for b in badges if isinstance(b, AwardedBadge)], mission=mission)
 
 
 def _by_key(session: Session, key: str) -> Completion | None:
     return session.exec(select(Completion).where(Completion.idempotency_key == key)).first()
 
 
-def _repeat(session: Session, user: User, original: Completion) -> CompletionResult:
+def _repeat(session: Session, user: User, original: Completion, mission: Mission) -> CompletionResult:
     if original.user_id != user.id:
         raise CompletionRefused("This form has already been used. Reload the page and try again.")
     total = user_points(session, user.id)
     return CompletionResult(completion=original, points=original.points_awarded, total_points=total,
-                            level=level_for(total), level_up=False, repeated=True)
+                            level=level_for(total), level_up=False, repeated=True, mission=mission)
 
 
 def _lock_enrolment(session: Session, user: User, challenge_id: int) -> Enrolment:

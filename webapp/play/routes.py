@@ -66,8 +66,6 @@ def complete(mission_id: int):
     """Complete a mission with evidence; htmx gets the updated card and progress, others a redirect."""
     session = db()
     form = request.form
-    # Held here so the rendering below finds it in the session's identity map instead of asking again.
-    mission = session.get(Mission, mission_id)
     try:
         result = complete_mission(session, current_user, mission_id, form.get("evidence_text", ""),
                                   form.get("evidence_url", ""), form.get("idempotency_key", ""))
@@ -78,6 +76,7 @@ def complete(mission_id: int):
         return _refused(mission_id, refusal)
     session.commit()
     message = completion_message(result)
+    mission = result.mission
     if not is_htmx():
         flash(message, "success")
         return redirect(url_for("play.challenge", challenge_id=mission.challenge_id, _anchor=f"mission-{mission_id}"), 303)
