@@ -287,7 +287,7 @@ def main() -> None:
     failed = failures(prefix)
     extra = [f"Load average of the machine (1 min) at the start / end: {load_start:.1f} / {load_end:.1f} "
              f"on {os.cpu_count()} CPUs (other processes share it)."]
-    extra += [f"Written during the run: " + ", ".join(f"{count} {what}" for what, count in written.items()) + "."]
+    extra += ["Written during the run: " + ", ".join(f"{count} {what}" for what, count in written.items()) + "."]
     extra.append("Outbox jobs by status before / after: " + json.dumps(before) + " / " + json.dumps(after)
                  + f"; /healthz at the end: {json.dumps(health)}.")
     extra.append("Rows named '... refused by a rule (422)' are not extra requests: they count the POSTs above "
