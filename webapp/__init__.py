@@ -26,11 +26,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     )
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
-    from . import auth, errors, main, navigation, operations, security, web
-    from . import admin
-    from . import reflection
-    from . import monitoring
-    from . import library, review
+    from . import admin, auth, errors, library, main, monitoring, navigation, operations, reflection, review
+    from . import security, web
     from .cli import register_cli
     from .play import routes as play_routes
 
@@ -38,15 +35,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     navigation.init_app(app)
     security.init_app(app)
     errors.init_app(app)
-    app.register_blueprint(auth.bp)
-    app.register_blueprint(main.bp)
-    app.register_blueprint(operations.bp)
-    app.register_blueprint(admin.bp)
-    app.register_blueprint(reflection.bp)
-    app.register_blueprint(play_routes.bp)
-    app.register_blueprint(monitoring.bp)
-    app.register_blueprint(review.bp)
-    app.register_blueprint(library.bp)
+    for blueprint in (auth.bp, main.bp, play_routes.bp, reflection.bp, review.bp, library.bp, monitoring.bp,
+                      admin.bp, operations.bp):
+        app.register_blueprint(blueprint)
     register_cli(app)
     if settings.outbox_pump:
         _run_outbox_pump(app, settings)
