@@ -188,6 +188,12 @@ def auth(client):
 
 
 @pytest.fixture
+def queue_name() -> str:
+    """An RQ queue of this test's own."""
+    return f"learnloop-test-{uuid.uuid4().hex[:8]}"
+
+
+@pytest.fixture
 def redis_url(tmp_path) -> Iterator[str]:
     """A private redis-server for this test, so tests can stop and restart it."""
     with redis_server(tmp_path) as server:

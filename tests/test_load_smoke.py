@@ -9,17 +9,16 @@ import csv
 import json
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
 from sqlmodel import Session
-from werkzeug.serving import make_server
 
-from webapp import create_app
 from webapp.db import get_engine
 from webapp.demo import DEMO_PASSWORD, load_demo
 from webapp.settings import load_settings
+
+from .support import served
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCUSTFILE = ROOT / "bench" / "load" / "locustfile.py"
@@ -29,17 +28,9 @@ LOCUSTFILE = ROOT / "bench" / "load" / "locustfile.py"
 def live_url(database_url):
     with Session(get_engine(database_url), expire_on_commit=False) as session:
         load_demo(session)
-    app = create_app(load_settings(database_url=database_url, secret_key="load-smoke", redis_url=None,
-                                   outbox_pump=True))
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(5)
-    from workers.pump import stop
-
-    stop(app.config["LEARNLOOP"])
+    settings = load_settings(database_url=database_url, secret_key="load-smoke", redis_url=None, outbox_pump=True)
+    with served(settings) as (url, _app):
+        yield url
 
 
 def test_every_simulated_person_walks_the_app_without_a_failure(live_url, tmp_path):

@@ -1,7 +1,6 @@
 """The production job path: outbox rows dispatched to RQ on a real Redis, run by real `rq worker` processes."""
 import subprocess
 import time
-import uuid
 
 import pytest
 from redis import Redis
@@ -16,11 +15,6 @@ from workers.pump import OutboxPump
 from .support import ROOT, RedisServer, rq_command, run_rq_worker_burst, worker_env
 
 pytestmark = pytest.mark.redis
-
-
-@pytest.fixture
-def queue_name():
-    return f"learnloop-test-{uuid.uuid4().hex[:8]}"
 
 
 @pytest.fixture

@@ -1,6 +1,4 @@
 """Reflection jobs dispatched to RQ and run by real `rq worker` processes, talking to the fake OpenAI server."""
-import subprocess
-import uuid
 
 import pytest
 from sqlmodel import select
@@ -9,14 +7,9 @@ from webapp.jobs import enqueue
 from webapp.models import JobStatus, LessonSummary, OutboxJob, PromptStatus, ReflectionPrompt, SummaryStatus
 from workers import dispatch, summaries
 
-from ..support import ROOT, rq_command, worker_env
+from ..support import run_rq_worker_burst
 
 pytestmark = pytest.mark.redis
-
-
-@pytest.fixture
-def queue_name():
-    return f"learnloop-test-{uuid.uuid4().hex[:8]}"
 
 
 @pytest.fixture
@@ -25,11 +18,8 @@ def settings_overrides(redis_url, queue_name):
 
 
 def burst(settings, queue_name, fake):
-    env = worker_env(settings.database_url, settings.redis_url, queue_name, OPENAI_API_KEY="test-key",
-                     OPENAI_BASE_URL=fake.base_url, LLM_TIMEOUT_SECONDS="2", LLM_MAX_RETRIES="0")
-    result = subprocess.run(rq_command("worker", "--burst", "--url", settings.redis_url, queue_name), env=env, cwd=ROOT,
-                            capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0, result.stdout + result.stderr
+    run_rq_worker_burst(settings.database_url, settings.redis_url, queue_name, timeout=120, OPENAI_API_KEY="test-key",
+                        OPENAI_BASE_URL=fake.base_url, LLM_TIMEOUT_SECONDS="2", LLM_MAX_RETRIES="0")
 
 
 def test_prompts_and_a_summary_are_written_by_real_rq_workers(world, settings, queue_name, fake_openai):
