@@ -34,6 +34,18 @@ def pytest_configure(config):
 
 
 @pytest.fixture(autouse=True)
+def _offline_writer_by_default(monkeypatch):
+    """No test reaches a real model, whatever the developer's shell exports; LLM tests point at the fake server."""
+    from webapp.settings import get_settings
+
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+@pytest.fixture(autouse=True)
 def _cheap_password_hashing(monkeypatch):
     """Argon2 with the production cost takes ~0.1 s a hash; tests sign in thousands of times."""
     from argon2 import PasswordHasher

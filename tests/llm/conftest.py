@@ -41,17 +41,6 @@ def use_fake_openai(fake_openai, monkeypatch):
     get_settings.cache_clear()
 
 
-@pytest.fixture(autouse=True)
-def _offline_by_default(monkeypatch):
-    from webapp.settings import get_settings
-
-    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
-    monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
-    get_settings.cache_clear()
-    yield
-    get_settings.cache_clear()
-
-
 @dataclass
 class World:
     session: Session

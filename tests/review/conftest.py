@@ -21,17 +21,6 @@ SHARED = {
 PRIVATE_BODY = "Secret worry: I made a mistake with the billing export and told nobody about it."
 
 
-@pytest.fixture(autouse=True)
-def _offline_writer(monkeypatch):
-    from webapp.settings import get_settings
-
-    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
-    monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
-    get_settings.cache_clear()
-    yield
-    get_settings.cache_clear()
-
-
 @dataclass
 class World:
     session: Session
