@@ -23,6 +23,12 @@ def app_with_failing_routes(app):
 
         raise OperationalError("SELECT 1", {}, Exception("server closed the connection unexpectedly"))
 
+    @app.get("/transaction-lost")
+    def transaction_lost():
+        from sqlalchemy.exc import PendingRollbackError
+
+        raise PendingRollbackError("the connection died mid-transaction")
+
     @app.get("/forbidden")
     def forbidden():
         raise Forbidden()
@@ -36,6 +42,7 @@ def app_with_failing_routes(app):
     ("/bad", 400, "Bad request"),
     ("/forbidden", 403, "Not allowed"),
     ("/database-gone", 503, "Temporarily unavailable"),
+    ("/transaction-lost", 503, "Temporarily unavailable"),
 ])
 def test_error_pages_are_whole_pages_or_fragments(app_with_failing_routes, path, code, title):
     client = app_with_failing_routes.test_client()

@@ -5,7 +5,7 @@ import logging
 
 from flask import Flask
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, PendingRollbackError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from .web import render
@@ -49,20 +49,26 @@ def _http_error(error: HTTPException):
 
 def _database_unavailable(error: DBAPIError):
     """The database went away (restart, failover): answer at once with 503, the pool reconnects later."""
-    log.warning("database unavailable: %s", error.orig if error.orig is not None else error)
+    log.warning("database unavailable: %s", getattr(error, "orig", None) or error)
     _rollback_request_session()
     _skip_loading_the_user()
     return error_response(503)
 
 
 def _skip_loading_the_user() -> None:
-    """The page layout asks who is signed in; with the database gone, that question must not query it."""
+    """The page layout asks who is signed in; after a database failure that question must not query it
+    (the user may not be loaded yet, or was expired by the rollback), so these pages show no menu."""
     from flask import g
 
     from .security import login_manager
 
-    if "_login_user" not in g:
-        g._login_user = login_manager.anonymous_user()
+    g._login_user = login_manager.anonymous_user()
+
+
+def _is_database_outage(error: Exception) -> bool:
+    if isinstance(error, (OperationalError, InterfaceError, PendingRollbackError)):
+        return True
+    return isinstance(error, DBAPIError) and error.connection_invalidated
 
 
 def _rollback_request_session() -> None:
@@ -80,6 +86,9 @@ def _rollback_request_session() -> None:
 
 
 def _unexpected_error(error: Exception):
+    if _is_database_outage(error):
+        return _database_unavailable(error)
     log.exception("unhandled error", exc_info=error)
     _rollback_request_session()
+    _skip_loading_the_user()
     return error_response(InternalServerError.code)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from tests.review.conftest import _offline_writer, draft, world  # noqa: F401  (fixtures)
+from tests.review.conftest import draft, world  # noqa: F401  (fixtures)
 from webapp.models import Lesson, LessonSummaryVersion
 from webapp.review.transitions import approve_summary, publish_summary
 
