@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from sqlalchemy import and_, case, func, text
+from sqlalchemy import case, func, text
 from sqlmodel import Session, col, select
 
 from ..models import (
@@ -85,38 +85,21 @@ def _rolled(scope: Scope, model) -> list:
     return conditions
 
 
-def _activity_by_person(scope: Scope):
-    """Per enrolled person and challenge, whether they were active, completed a mission, reflected in the range.
-
-    One grouped pass over the person-day rollup, joined to the enrolments: across challenges this is
-    about 3.5 times faster than probing the rollup three times for each of 20,000 enrolments.
-    """
-    def flag(condition):
-        return func.max(case((condition, 1), else_=0))
-
-    query = select(ActivityDay.challenge_id, ActivityDay.user_id,
-                   flag(ActivityDay.point_events + ActivityDay.completions > 0).label("active"),
-                   flag(ActivityDay.completions > 0).label("completed"),
-                   flag(ActivityDay.reflections > 0).label("reflected")).where(*_days(scope, ActivityDay.day))
-    if scope.challenge_id is not None:
-        query = query.where(ActivityDay.challenge_id == scope.challenge_id)
-    return query.group_by(ActivityDay.challenge_id, ActivityDay.user_id).subquery()
+def _did(scope: Scope, condition):
+    """The enrolled person has a day in this challenge, within the range, meeting `condition` (a key probe)."""
+    return select(ActivityDay.day).where(ActivityDay.challenge_id == Enrolment.challenge_id,
+                                         ActivityDay.user_id == Enrolment.user_id, condition,
+                                         *_days(scope, ActivityDay.day)).exists()
 
 
-def _people(scope: Scope, *columns):
-    """`columns` then distinct people enrolled, active (points or a completion), who completed a mission,
-    who reflected; selected from the enrolments in scope."""
-    activity = _activity_by_person(scope)
+def _people_columns(scope: Scope) -> list:
+    """Distinct people enrolled, active (points or a completion), who completed a mission, who reflected."""
+    def people_who(condition):
+        return func.count(func.distinct(case((_did(scope, condition), Enrolment.user_id))))
 
-    def people_who(flag):
-        return func.count(func.distinct(case((flag == 1, Enrolment.user_id))))
-
-    return (select(*columns, func.count(func.distinct(Enrolment.user_id)), people_who(activity.c.active),
-                   people_who(activity.c.completed), people_who(activity.c.reflected))
-            .select_from(Enrolment)
-            .outerjoin(activity, and_(activity.c.challenge_id == Enrolment.challenge_id,
-                                      activity.c.user_id == Enrolment.user_id))
-            .where(*_enrolled(scope)))
+    return [func.count(func.distinct(Enrolment.user_id)),
+            people_who(ActivityDay.point_events + ActivityDay.completions > 0),
+            people_who(ActivityDay.completions > 0), people_who(ActivityDay.reflections > 0)]
 
 
 def _rate(part: int, whole: int) -> float | None:
@@ -143,7 +126,8 @@ class Funnel:
 
 def funnel(session: Session, scope: Scope) -> Funnel:
     _ready(session)
-    enrolled, active, completed, reflected = session.exec(_people(scope)).one()
+    enrolled, active, completed, reflected = session.exec(
+        select(*_people_columns(scope)).where(*_enrolled(scope))).one()
     reflections = session.exec(select(func.coalesce(func.sum(TeamDay.reflections), 0))
                                .where(*_rolled(scope, TeamDay))).one()
     return Funnel(enrolled, active, completed, reflected, int(reflections))
@@ -195,8 +179,8 @@ def team_comparison(session: Session, scope: Scope) -> list[TeamFigures]:
     _ready(session)
     teams = {team_id: TeamFigures(team_id, name, enrolled, active, reflected=reflected)
              for team_id, name, enrolled, active, _, reflected in session.exec(
-                 _people(scope, Team.id, Team.name)
-                 .join(Team, Team.id == Enrolment.team_id).group_by(Team.id, Team.name))}
+                 select(Team.id, Team.name, *_people_columns(scope))
+                 .join(Enrolment, Enrolment.team_id == Team.id).where(*_enrolled(scope)).group_by(Team.id, Team.name))}
     for team_id, points, completions, reflections in session.exec(
             select(TeamDay.team_id, func.sum(TeamDay.points), func.sum(TeamDay.completions),
                    func.sum(TeamDay.reflections)).where(*_rolled(scope, TeamDay)).group_by(TeamDay.team_id)):
