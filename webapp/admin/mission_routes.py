@@ -29,11 +29,11 @@ def mission_context(mission: Mission, challenge: Challenge, **extra) -> dict:
     return context
 
 
-def back_to_missions(challenge: Challenge):
-    """htmx gets the refreshed missions section; a plain form goes back to the page."""
+def back_to_section(challenge: Challenge, section: str = "missions"):
+    """htmx gets the refreshed section ("missions" or "badges"); a plain form goes back to it on the page."""
     if is_htmx():
-        return render("admin/challenge.html", block="missions", **challenge_context(challenge))
-    return redirect(url_for("admin.challenge", challenge_id=challenge.id, _anchor="missions"), code=303)
+        return render("admin/challenge.html", block=section, **challenge_context(challenge))
+    return redirect(url_for("admin.challenge", challenge_id=challenge.id, _anchor=section), code=303)
 
 
 @bp.post("/challenges/<int:challenge_id>/missions")
@@ -49,7 +49,7 @@ def add_mission(challenge_id: int):
         return render("admin/challenge.html", block="missions", status=422,
                       **challenge_context(challenge, new_mission=request.form, mission_errors=error.by_field()))
     session.commit()
-    return back_to_missions(challenge)
+    return back_to_section(challenge)
 
 
 @bp.get("/missions/<int:mission_id>")
@@ -127,7 +127,7 @@ def _mission_action(mission_id: int, action):
         return render("admin/challenge.html", block="missions", status=422,
                       **challenge_context(challenge, mission_action_error=error.problems[0].message))
     session.commit()
-    return back_to_missions(challenge)
+    return back_to_section(challenge)
 
 
 # --- badges -----------------------------------------------------------------------------------------------
@@ -152,9 +152,7 @@ def add_badge(challenge_id: int):
         return render("admin/challenge.html", block="badges", status=422,
                       **challenge_context(challenge, new_badge=request.form, badge_errors=error.by_field()))
     session.commit()
-    if is_htmx():
-        return render("admin/challenge.html", block="badges", **challenge_context(challenge))
-    return redirect(url_for("admin.challenge", challenge_id=challenge.id, _anchor="badges"), code=303)
+    return back_to_section(challenge, "badges")
 
 
 @bp.get("/badges/<int:badge_id>/edit")
@@ -198,6 +196,4 @@ def badge_action(badge_id: int, action: str):
         return render("admin/challenge.html", block="badges", status=422,
                       **challenge_context(challenge, badge_action_error=error.problems[0].message))
     session.commit()
-    if is_htmx():
-        return render("admin/challenge.html", block="badges", **challenge_context(challenge))
-    return redirect(url_for("admin.challenge", challenge_id=challenge.id, _anchor="badges"), code=303)
+    return back_to_section(challenge, "badges")
