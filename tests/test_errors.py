@@ -96,3 +96,25 @@ def test_htmx_sign_in_error_is_the_form_fragment(client, make_user):
     assert response.status_code == 422
     assert body.lstrip().startswith("<form") and "Email or password is incorrect." in body
     assert 'value="ada@example.com"' in body  # input kept
+
+
+def test_a_connection_lost_after_the_page_was_rendered_does_not_turn_it_into_an_error(app, database_url):
+    """The database can go away between a request's last query and its teardown (a restart): the page the
+    request already produced is still the answer, and the dead connection is dropped, not rolled back."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("cutting one server connection needs PostgreSQL")
+    from sqlalchemy import text
+
+    from webapp.db import get_engine
+    from webapp.web import db
+
+    @app.get("/read-then-lose-the-connection")
+    def read_then_lose_the_connection():
+        session = db()
+        pid = session.exec(text("SELECT pg_backend_pid()")).scalar_one()
+        with get_engine(database_url).connect() as other:
+            other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        return "read"
+
+    page = app.test_client().get("/read-then-lose-the-connection")
+    assert page.status_code == 200 and page.get_data(as_text=True) == "read"

@@ -1,13 +1,18 @@
 """Request plumbing shared by every blueprint: one DB session per request, page-or-fragment rendering."""
 from __future__ import annotations
 
+import logging
+
 from flask import Flask, current_app, g, redirect, render_template, request
 from jinja2_fragments.flask import render_block
 from markupsafe import Markup
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
 from .db import get_engine
 from .text import render_markdown, render_model_markdown
+
+log = logging.getLogger(__name__)
 
 
 def init_app(app: Flask) -> None:
@@ -28,8 +33,15 @@ def db() -> Session:
 
 def _close_session(_exc) -> None:
     session = g.pop("db", None)
-    if session is not None:
+    if session is None:
+        return
+    try:
         session.close()
+    except DBAPIError:
+        # The database went away after the response was produced (a restart): that response stands, and
+        # closing must not turn it into an error. Drop the dead connection instead of rolling it back.
+        log.warning("database connection lost before the request's session closed", exc_info=True)
+        session.invalidate()
 
 
 def is_htmx() -> bool:
