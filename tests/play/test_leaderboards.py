@@ -1,6 +1,8 @@
 """Leaderboards: teams normalised by active members; individuals in full, anonymous and relative modes."""
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from webapp.models import LeaderboardMode, PointReason
@@ -98,3 +100,25 @@ def test_cached_board_shows_new_points_at_the_next_refresh(world, session, five_
     give(world, session, five_players[0], "red", 5, 100)
     after = cache.get(session, "teams", world.challenge.id, compute)
     assert after is not before and after[0].points == before[0].points + 5
+
+
+def test_points_written_by_another_process_show_once_the_marker_is_looked_up_again(world, session, five_players):
+    """Another web process or a worker adds points without this process knowing: the cached board
+    notices within `marker_ttl`, not later."""
+    from sqlalchemy import text
+
+    cache = BoardCache(marker_ttl=0.2)
+    compute = lambda: team_standings(session, world.challenge.id)  # noqa: E731
+    before = cache.get(session, "teams", world.challenge.id, compute)
+    red = world.team("red")
+    # Plain SQL on its own connection: no ORM event of this process sees it, as with another process.
+    with session.get_bind().begin() as elsewhere:
+        elsewhere.execute(text(
+            "INSERT INTO point_event (user_id, team_id, challenge_id, amount, reason, source_type, source_id, "
+            "created_at) VALUES (:user, :team, :challenge, 7, 'adjustment', 'elsewhere', 1, CURRENT_TIMESTAMP)"),
+            {"user": five_players[0].id, "team": red.id, "challenge": world.challenge.id})
+    assert cache.get(session, "teams", world.challenge.id, compute) is before  # within the second: cached
+    session.rollback()  # a new transaction, so PostgreSQL shows the newer snapshot
+    time.sleep(0.25)
+    after = cache.get(session, "teams", world.challenge.id, compute)
+    assert next(r.points for r in after if r.name == "Red") == next(r.points for r in before if r.name == "Red") + 7

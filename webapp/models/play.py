@@ -54,8 +54,10 @@ class PointEvent(SQLModel, table=True):
     __tablename__ = "point_event"
     __table_args__ = (
         UniqueConstraint("source_type", "source_id", "user_id", name="uq_point_event_source"),
-        Index("ix_point_event_challenge_user", "challenge_id", "user_id"),
-        Index("ix_point_event_challenge_team", "challenge_id", "team_id"),
+        # Covering indexes: every total (a person's, a team's, the boards) sums `amount` from the index
+        # alone, so its cost follows that person's or team's events, not where they lie in a huge ledger.
+        Index("ix_point_event_user_totals", "challenge_id", "user_id", "amount"),
+        Index("ix_point_event_team_totals", "challenge_id", "team_id", "user_id", "amount"),
         Index("ix_point_event_user_created", "user_id", "created_at"),
         Index("ix_point_event_challenge_user_created", "challenge_id", "user_id", "created_at"),
     )

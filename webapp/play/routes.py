@@ -1,8 +1,9 @@
 """Playing pages: a challenge and its missions, joining, completing, leaderboards and the team feed."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
 from ..models import Mission
 from ..monitoring.skills import has_skills
@@ -114,9 +115,13 @@ def leaderboard(challenge_id: int):
     """Team and individual boards; htmx polls the `boards` block to keep them live."""
     challenge = _challenge_or_404(challenge_id)
     cache = current_app.extensions.setdefault("learnloop_board_cache", BoardCache())
-    teams, people = boards_for(db(), challenge, current_user, cache)
-    return render("play/leaderboard.html", block="boards", challenge=challenge, teams=teams, people=people,
+    team_rows, people = boards_for(db(), challenge, current_user, cache, present_teams=_team_rows_html)
+    return render("play/leaderboard.html", block="boards", challenge=challenge, team_rows=team_rows, people=people,
                   refresh=BOARD_REFRESH_SECONDS)
+
+
+def _team_rows_html(teams) -> Markup:
+    return Markup(render_template("play/_team_rows.html", teams=teams))
 
 
 @bp.get("/challenges/<int:challenge_id>/feed")

@@ -278,8 +278,8 @@ def upgrade() -> None:
     sa.UniqueConstraint('source_type', 'source_id', 'user_id', name='uq_point_event_source')
     )
     with op.batch_alter_table('point_event', schema=None) as batch_op:
-        batch_op.create_index('ix_point_event_challenge_team', ['challenge_id', 'team_id'], unique=False)
-        batch_op.create_index('ix_point_event_challenge_user', ['challenge_id', 'user_id'], unique=False)
+        batch_op.create_index('ix_point_event_team_totals', ['challenge_id', 'team_id', 'user_id', 'amount'], unique=False)
+        batch_op.create_index('ix_point_event_user_totals', ['challenge_id', 'user_id', 'amount'], unique=False)
         batch_op.create_index('ix_point_event_challenge_user_created', ['challenge_id', 'user_id', 'created_at'], unique=False)
         batch_op.create_index('ix_point_event_user_created', ['user_id', 'created_at'], unique=False)
 
@@ -504,8 +504,8 @@ def downgrade() -> None:
     with op.batch_alter_table('point_event', schema=None) as batch_op:
         batch_op.drop_index('ix_point_event_user_created')
         batch_op.drop_index('ix_point_event_challenge_user_created')
-        batch_op.drop_index('ix_point_event_challenge_user')
-        batch_op.drop_index('ix_point_event_challenge_team')
+        batch_op.drop_index('ix_point_event_user_totals')
+        batch_op.drop_index('ix_point_event_team_totals')
 
     op.drop_table('point_event')
     with op.batch_alter_table('mission', schema=None) as batch_op:
