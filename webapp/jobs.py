@@ -11,11 +11,15 @@ from sqlmodel import Session, select
 from .models import JobStatus, OutboxJob, utcnow
 
 
-def enqueue(session: Session, name: str, key: str, **payload) -> OutboxJob:
-    """Add job `name` with `payload` to the session's transaction. The same `key` twice gives one job."""
-    existing = session.exec(select(OutboxJob).where(OutboxJob.key == key)).first()
-    if existing is not None:
-        return existing
+def enqueue(session: Session, name: str, key: str, *, fresh: bool = False, **payload) -> OutboxJob:
+    """Add job `name` with `payload` to the session's transaction. The same `key` twice gives one job.
+
+    `fresh`: the key names a row inserted in this same transaction, so no job can have it yet and the
+    look-up is skipped (the unique key still guards it)."""
+    if not fresh:
+        existing = session.exec(select(OutboxJob).where(OutboxJob.key == key)).first()
+        if existing is not None:
+            return existing
     job = OutboxJob(name=name, key=key, payload=payload)
     session.add(job)
     session.info["outbox_written"] = True

@@ -194,5 +194,5 @@ def test_award_is_unique_under_concurrent_requests(world, session, database_url)
 
 def test_handler_ignores_events_without_rules(world, session):
     ada = world.player("ada@example.com")
-    assert award_badges(session, PlayEvent(PlayEventKind.FEEDBACK_GIVEN, ada.id, world.team("red").id,
-                                           world.challenge.id)) == []
+    assert award_badges(session, [PlayEvent(PlayEventKind.FEEDBACK_GIVEN, ada.id, world.team("red").id,
+                                            world.challenge.id)]) == []

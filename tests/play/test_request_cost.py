@@ -21,7 +21,7 @@ BUDGET = {
     "livez": 0,
     "dashboard": 8,
     "leaderboard": 5,
-    "complete": 26,
+    "complete": 24,
 }
 
 

@@ -58,7 +58,7 @@ class PointEvent(SQLModel, table=True):
         # alone, so its cost follows that person's or team's events, not where they lie in a huge ledger.
         Index("ix_point_event_user_totals", "challenge_id", "user_id", "amount"),
         Index("ix_point_event_team_totals", "challenge_id", "team_id", "user_id", "amount"),
-        Index("ix_point_event_user_created", "user_id", "created_at"),
+        Index("ix_point_event_user_created", "user_id", "created_at", "amount"),
         Index("ix_point_event_challenge_user_created", "challenge_id", "user_id", "created_at"),
     )
 

@@ -46,35 +46,42 @@ def subject_of(badge: Badge, event: PlayEvent) -> tuple[str, int | None, int | N
     return f"user:{user_id}", user_id, None
 
 
-def award_badges(session: Session, event: PlayEvent) -> list[AwardedBadge]:
-    """The PlayEvent handler: award every live badge of the challenge whose rule this event fulfils."""
-    rules = RULES_BY_EVENT.get(event.kind, frozenset())
-    if not rules:
+def award_badges(session: Session, events: list[PlayEvent]) -> list[AwardedBadge]:
+    """The PlayEvent handler: award every live badge of the challenge whose rule one of `events` fulfils."""
+    wanted = [(event, RULES_BY_EVENT.get(event.kind, frozenset())) for event in events]
+    wanted = [(event, rules) for event, rules in wanted if rules]
+    if not wanted:
         return []
-    # The candidates and the awards they already gave to this event's possible subjects, in one statement.
-    subjects = {f"user:{event.user_id}", f"team:{event.team_id}"}
-    if event.other_user_id is not None:
-        subjects.add(f"user:{event.other_user_id}")
+    # The candidates and the awards they already gave to these events' possible subjects, in one statement.
+    challenge_ids = {event.challenge_id for event, _ in wanted}
+    all_rules = set().union(*(rules for _, rules in wanted))
+    subjects = set()
+    for event, _ in wanted:
+        subjects |= {f"user:{event.user_id}", f"team:{event.team_id}"}
+        if event.other_user_id is not None:
+            subjects.add(f"user:{event.other_user_id}")
     rows = session.exec(
         select(Badge, BadgeAward.subject)
         .outerjoin(BadgeAward, and_(BadgeAward.badge_id == Badge.id, col(BadgeAward.subject).in_(sorted(subjects))))
-        .where(Badge.challenge_id == event.challenge_id, col(Badge.rule).in_(list(rules)),
+        .where(col(Badge.challenge_id).in_(sorted(challenge_ids)), col(Badge.rule).in_(sorted(all_rules)),
                col(Badge.retired_at).is_(None)).order_by(Badge.id)).all()
     candidates: dict[int, tuple[Badge, set[str]]] = {}
     for badge, subject in rows:
         candidates.setdefault(badge.id, (badge, set()))[1].add(subject)
     awarded = []
-    for badge, given_to in candidates.values():
-        subject, user_id, team_id = subject_of(badge, event)
-        if user_id is None and team_id is None:
-            continue
-        if subject in given_to:
-            continue
-        if not rule_met(session, badge, event.challenge_id, user_id=user_id, team_id=team_id):
-            continue
-        award = award_badge(session, badge, subject, user_id=user_id, team_id=team_id)
-        if award is not None:
-            awarded.append(AwardedBadge(badge, award))
+    for event, rules in wanted:
+        for badge, given_to in candidates.values():
+            if badge.rule not in rules or badge.challenge_id != event.challenge_id:
+                continue
+            subject, user_id, team_id = subject_of(badge, event)
+            if (user_id is None and team_id is None) or subject in given_to:
+                continue
+            if not rule_met(session, badge, event.challenge_id, user_id=user_id, team_id=team_id):
+                continue
+            award = award_badge(session, badge, subject, user_id=user_id, team_id=team_id)
+            given_to.add(subject)  # two events of one act never award the same badge twice
+            if award is not None:
+                awarded.append(AwardedBadge(badge, award))
     return awarded
 
 

@@ -30,16 +30,19 @@ class PlayEvent:
     other_user_id: int | None = None
 
 
-# "module:function(session, event) -> list" entries; each returns what it did (e.g. badges awarded).
+# "module:function(session, events) -> list" entries; each returns what it did (e.g. badges awarded).
 HANDLERS: list[str] = [
     "webapp.play.badges:award_badges",
 ]
 
 
-def emit(session: Session, event: PlayEvent) -> list:
-    """Run every handler for `event` in the caller's transaction; returns what they report, flattened."""
+def emit(session: Session, *events: PlayEvent) -> list:
+    """Run every handler for `events` in the caller's transaction; returns what they report, flattened.
+
+    Events of one act (a completion and the points it earned) go in one call, so a handler can look
+    up what they have in common once."""
     results: list = []
     for path in HANDLERS:
         module_name, _, attr = path.partition(":")
-        results.extend(getattr(import_module(module_name), attr)(session, event) or [])
+        results.extend(getattr(import_module(module_name), attr)(session, list(events)) or [])
     return results

@@ -160,8 +160,8 @@ def give_kudos(session: Session, giver: User, item_type: str, item_id: int) -> t
         return _kudos_of(session, giver, ref), False
     record_points(session, user_id=ref.author_id, team_id=ref.team_id, challenge_id=ref.challenge_id,
                   amount=KUDOS_POINTS, reason=PointReason.KUDOS_RECEIVED, source_type="kudos", source_id=kudos.id)
-    emit(session, PlayEvent(PlayEventKind.KUDOS_GIVEN, giver.id, ref.team_id, ref.challenge_id, ref.author_id))
-    emit(session, PlayEvent(PlayEventKind.POINTS_RECORDED, ref.author_id, ref.team_id, ref.challenge_id))
+    emit(session, PlayEvent(PlayEventKind.KUDOS_GIVEN, giver.id, ref.team_id, ref.challenge_id, ref.author_id),
+         PlayEvent(PlayEventKind.POINTS_RECORDED, ref.author_id, ref.team_id, ref.challenge_id))
     return kudos, True
 
 

@@ -97,17 +97,16 @@ def complete_mission(session: Session, user: User, mission_id: int, evidence_tex
             raise
         return _repeat(session, user, original, mission)
 
-    badges: list[AwardedBadge] = []
-    event = PlayEvent(PlayEventKind.MISSION_COMPLETED, user.id, enrolment.team_id, challenge.id)
-    badges += emit(session, event)
+    events = [PlayEvent(PlayEventKind.MISSION_COMPLETED, user.id, enrolment.team_id, challenge.id)]
     if mission.points > 0:
         record_points(session, user_id=user.id, team_id=enrolment.team_id, challenge_id=challenge.id,
                       amount=mission.points, reason=PointReason.COMPLETION, source_type="completion",
                       source_id=completion.id, created_at=now, new_source=True)
-        badges += emit(session, PlayEvent(PlayEventKind.POINTS_RECORDED, user.id, enrolment.team_id, challenge.id))
+        events.append(PlayEvent(PlayEventKind.POINTS_RECORDED, user.id, enrolment.team_id, challenge.id))
+    badges = emit(session, *events)
     if challenge.reflection_cadence == Cadence.AFTER_EACH:
         enqueue(session, "reflection.prompt_for_completion", f"reflection-prompt:completion:{completion.id}",
-                completion_id=completion.id)
+                fresh=True, completion_id=completion.id)
     total = xp_before + mission.points
     level = level_for(total)
     return CompletionResult(completion=completion, points=mission.points, total_points=total, level=level,

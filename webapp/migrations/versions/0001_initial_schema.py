@@ -281,7 +281,7 @@ def upgrade() -> None:
         batch_op.create_index('ix_point_event_team_totals', ['challenge_id', 'team_id', 'user_id', 'amount'], unique=False)
         batch_op.create_index('ix_point_event_user_totals', ['challenge_id', 'user_id', 'amount'], unique=False)
         batch_op.create_index('ix_point_event_challenge_user_created', ['challenge_id', 'user_id', 'created_at'], unique=False)
-        batch_op.create_index('ix_point_event_user_created', ['user_id', 'created_at'], unique=False)
+        batch_op.create_index('ix_point_event_user_created', ['user_id', 'created_at', 'amount'], unique=False)
 
     op.create_table('skill',
     sa.Column('id', sa.Integer(), nullable=False),
