@@ -37,10 +37,18 @@ from .reflection import (
     Visibility,
 )
 from .system import JobStatus, Notification, OutboxJob
-from .monitoring import ActivityDay, MissionCompleterDay, MissionDay, RollupState, TeamDay
+from .monitoring import (
+    ActivityDay,
+    ActivityTotal,
+    MissionCompleter,
+    MissionCompleterDay,
+    MissionDay,
+    RollupState,
+    TeamDay,
+)
 
 __all__ = [
-    "ActivityDay", "MissionCompleterDay", "MissionDay", "RollupState", "TeamDay",
+    "ActivityDay", "ActivityTotal", "MissionCompleter", "MissionCompleterDay", "MissionDay", "RollupState", "TeamDay",
     "AssessmentPhase", "Badge", "BadgeAward", "Cadence", "BadgeRule", "BadgeScope", "Challenge", "ChallengeStatus", "ChallengeTeam",
     "Completion", "Enrolment", "Feedback", "JobStatus", "Kudos", "LeaderboardMode", "Lesson",
     "LessonSummary", "LessonSummaryVersion", "LlmCall", "Membership", "Mission", "MissionKind",

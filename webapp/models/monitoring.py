@@ -1,4 +1,5 @@
-"""Rollups the programme dashboards read instead of the ledger: sums per UTC day, kept up to date from ids.
+"""Rollups the programme dashboards read instead of the ledger: sums per UTC day (and all-time sums, for views
+without a date range), kept up to date from ids.
 
 Derived data only: webapp.monitoring.rollups fills them from point_event, completion and reflection rows
 above the high-water marks in RollupState, and can rebuild them from scratch.
@@ -63,6 +64,33 @@ class MissionCompleterDay(SQLModel, table=True):
     mission_id: int = Field(primary_key=True)
     user_id: int = Field(primary_key=True)
     day: date = Field(primary_key=True)
+    completions: int = 0
+
+
+class ActivityTotal(SQLModel, table=True):
+    """What one person did in a challenge since it began, whatever their team: ActivityDay without the days.
+
+    One row per person and challenge, so a dashboard without a date range reads one row per enrolment
+    instead of probing each enrolment's days.
+    """
+
+    __tablename__ = "activity_total"
+
+    challenge_id: int = Field(primary_key=True)
+    user_id: int = Field(primary_key=True)
+    point_events: int = 0
+    points: int = 0
+    completions: int = 0
+    reflections: int = 0
+
+
+class MissionCompleter(SQLModel, table=True):
+    """Who ever completed a mission, and how often: MissionCompleterDay without the days."""
+
+    __tablename__ = "mission_completer"
+
+    mission_id: int = Field(primary_key=True)
+    user_id: int = Field(primary_key=True)
     completions: int = 0
 
 

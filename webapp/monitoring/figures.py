@@ -1,23 +1,27 @@
 """The programme's figures, aggregated in the database (GROUP BY, COUNT DISTINCT), never row by row.
 
 Points, completions and reflections are read from the daily rollups (webapp/monitoring/rollups.py), which
-each figure first brings up to date when little is waiting; a dashboard's date range is whole UTC days.
+each figure first brings up to date when little is waiting; a dashboard's date range is whole UTC days. Without
+a date range, who did what is read from the all-time rollups instead: one row per enrolment (or per person and
+mission) rather than one per day.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from sqlalchemy import case, func, text
+from sqlalchemy import Integer, String, and_, case, cast, func, null, text, union_all
 from sqlmodel import Session, col, select
 
 from ..models import (
     ActivityDay,
+    ActivityTotal,
     Badge,
     BadgeAward,
     Challenge,
     Enrolment,
     Mission,
+    MissionCompleter,
     MissionCompleterDay,
     MissionDay,
     SelfAssessment,
@@ -85,6 +89,11 @@ def _rolled(scope: Scope, model) -> list:
     return conditions
 
 
+def _all_time(scope: Scope) -> bool:
+    """No date range: the all-time rollups answer, whatever the challenge and team filters."""
+    return scope.start is None and scope.end is None
+
+
 def _did(scope: Scope, condition):
     """The enrolled person has a day in this challenge, within the range, meeting `condition` (a key probe)."""
     return select(ActivityDay.day).where(ActivityDay.challenge_id == Enrolment.challenge_id,
@@ -92,14 +101,62 @@ def _did(scope: Scope, condition):
                                          *_days(scope, ActivityDay.day)).exists()
 
 
-def _people_columns(scope: Scope) -> list:
-    """Distinct people enrolled, active (points or a completion), who completed a mission, who reflected."""
-    def people_who(condition):
-        return func.count(func.distinct(case((_did(scope, condition), Enrolment.user_id))))
+def _flags(scope: Scope):
+    """Each enrolment in scope: its team, the person, and whether they were active (points or a completion),
+    completed a mission, reflected, in that challenge and the range."""
+    if _all_time(scope):
+        # One row of the all-time rollup per enrolment: a hash join across challenges, a key lookup per
+        # enrolment when a team filter leaves few.
+        def did(column):
+            return func.coalesce(column, 0) > 0
 
-    return [func.count(func.distinct(Enrolment.user_id)),
-            people_who(ActivityDay.point_events + ActivityDay.completions > 0),
-            people_who(ActivityDay.completions > 0), people_who(ActivityDay.reflections > 0)]
+        return (select(Enrolment.team_id, Enrolment.user_id,
+                       did(ActivityTotal.point_events + ActivityTotal.completions).label("active"),
+                       did(ActivityTotal.completions).label("completed"),
+                       did(ActivityTotal.reflections).label("reflected"))
+                .outerjoin(ActivityTotal, and_(ActivityTotal.challenge_id == Enrolment.challenge_id,
+                                               ActivityTotal.user_id == Enrolment.user_id))
+                .where(*_enrolled(scope)).cte("flags"))
+    return (select(Enrolment.team_id, Enrolment.user_id,
+                   _did(scope, ActivityDay.point_events + ActivityDay.completions > 0).label("active"),
+                   _did(scope, ActivityDay.completions > 0).label("completed"),
+                   _did(scope, ActivityDay.reflections > 0).label("reflected"))
+            .where(*_enrolled(scope)).cte("flags"))
+
+
+@dataclass
+class People:
+    """Distinct people (enrolled, active, completed, reflected) in all of the scope and per team (id, name)."""
+
+    overall: tuple[int, int, int, int]
+    teams: dict[tuple[int, str], tuple[int, int, int, int]]
+
+
+def people(session: Session, scope: Scope) -> People:
+    """The funnel's people and the team comparison's, from one pass over the enrolments in scope.
+
+    Across challenges a person enrolled twice counts once, in the funnel as in their team.
+    """
+    _ready(session)
+    flags = _flags(scope)
+
+    def counts():
+        def people_who(flag):
+            return func.count(func.distinct(case((flag, flags.c.user_id))))
+
+        return [func.count(func.distinct(flags.c.user_id)), people_who(flags.c.active),
+                people_who(flags.c.completed), people_who(flags.c.reflected)]
+
+    overall = select(cast(null(), Integer).label("team_id"), cast(null(), String).label("name"), *counts())
+    per_team = (select(flags.c.team_id, Team.name, *counts()).join(Team, Team.id == flags.c.team_id)
+                .group_by(flags.c.team_id, Team.name))
+    result = People((0, 0, 0, 0), {})
+    for team_id, name, *figures in session.execute(union_all(overall, per_team)).all():
+        if team_id is None:
+            result.overall = tuple(figures)
+        else:
+            result.teams[(team_id, name)] = tuple(figures)
+    return result
 
 
 def _rate(part: int, whole: int) -> float | None:
@@ -124,10 +181,9 @@ class Funnel:
                 ("Completed at least one mission", self.completed), ("Wrote at least one reflection", self.reflected)]
 
 
-def funnel(session: Session, scope: Scope) -> Funnel:
-    _ready(session)
-    enrolled, active, completed, reflected = session.exec(
-        select(*_people_columns(scope)).where(*_enrolled(scope))).one()
+def funnel(session: Session, scope: Scope, counted: People | None = None) -> Funnel:
+    """`counted`: people(session, scope) if already read (the dashboard reads it once for two figures)."""
+    enrolled, active, completed, reflected = (counted or people(session, scope)).overall
     reflections = session.exec(select(func.coalesce(func.sum(TeamDay.reflections), 0))
                                .where(*_rolled(scope, TeamDay))).one()
     return Funnel(enrolled, active, completed, reflected, int(reflections))
@@ -174,13 +230,11 @@ class TeamFigures:
         return _rate(self.reflected, self.enrolled)
 
 
-def team_comparison(session: Session, scope: Scope) -> list[TeamFigures]:
-    """One row per team with enrolments in scope, most points first."""
-    _ready(session)
+def team_comparison(session: Session, scope: Scope, counted: People | None = None) -> list[TeamFigures]:
+    """One row per team with enrolments in scope, most points first. `counted`: as for funnel()."""
+    counted = counted or people(session, scope)
     teams = {team_id: TeamFigures(team_id, name, enrolled, active, reflected=reflected)
-             for team_id, name, enrolled, active, _, reflected in session.exec(
-                 select(Team.id, Team.name, *_people_columns(scope))
-                 .join(Enrolment, Enrolment.team_id == Team.id).where(*_enrolled(scope)).group_by(Team.id, Team.name))}
+             for (team_id, name), (enrolled, active, _, reflected) in counted.teams.items()}
     for team_id, points, completions, reflections in session.exec(
             select(TeamDay.team_id, func.sum(TeamDay.points), func.sum(TeamDay.completions),
                    func.sum(TeamDay.reflections)).where(*_rolled(scope, TeamDay)).group_by(TeamDay.team_id)):
@@ -207,25 +261,40 @@ class MissionFigures:
         return _rate(self.completers, self.enrolled)
 
 
+def _completers(scope: Scope):
+    """(mission id, people enrolled in scope who completed it, in the range)."""
+    if _all_time(scope):
+        # One all-time row per person and mission, matched to their enrolment (one each): count them.
+        query = (select(Mission.id, func.count())
+                 .join(MissionCompleter, MissionCompleter.mission_id == Mission.id)
+                 .join(Enrolment, and_(Enrolment.challenge_id == Mission.challenge_id,
+                                       Enrolment.user_id == MissionCompleter.user_id)))
+    else:
+        # One key probe per enrolment and mission.
+        completed = select(MissionCompleterDay.day).where(
+            MissionCompleterDay.mission_id == Mission.id, MissionCompleterDay.user_id == Enrolment.user_id,
+            *_days(scope, MissionCompleterDay.day)).exists()
+        query = (select(Mission.id, func.count(func.distinct(case((completed, Enrolment.user_id)))))
+                 .join(Enrolment, Enrolment.challenge_id == Mission.challenge_id))
+    return query.where(*_enrolled(scope)).group_by(Mission.id)
+
+
 def missions(session: Session, scope: Scope) -> list[MissionFigures]:
     """Every mission in scope, best completion rate first (then most reflections)."""
     _ready(session)
     enrolled = dict(session.exec(select(Enrolment.challenge_id, func.count(func.distinct(Enrolment.user_id)))
                                  .where(*_enrolled(scope)).group_by(Enrolment.challenge_id)).all())
-    counts = {mission_id: int(count) for mission_id, count in session.exec(_completions_per_mission(scope))}
-    # People enrolled who completed each mission: one key probe per enrolment and mission.
-    completed = select(MissionCompleterDay.day).where(
-        MissionCompleterDay.mission_id == Mission.id, MissionCompleterDay.user_id == Enrolment.user_id,
-        *_days(scope, MissionCompleterDay.day)).exists()
-    completers = dict(session.exec(
-        select(Mission.id, func.count(func.distinct(case((completed, Enrolment.user_id)))))
-        .join(Enrolment, Enrolment.challenge_id == Mission.challenge_id).where(*_enrolled(scope))
-        .group_by(Mission.id)).all())
+    # Completions of each mission, and the reflections it led to (those answering a prompt written after one
+    # of its completions), in one pass.
+    counts, reflected = {}, {}
+    for mission_id, count, reflections in session.exec(
+            select(MissionDay.mission_id, func.sum(MissionDay.completions), func.sum(MissionDay.reflections))
+            .where(*_rolled(scope, MissionDay)).group_by(MissionDay.mission_id)):
+        if count > 0:
+            counts[mission_id] = int(count)
+        reflected[mission_id] = int(reflections)
+    completers = dict(session.exec(_completers(scope)).all())
     done = {mission_id: (completers.get(mission_id, 0), count) for mission_id, count in counts.items()}
-    # Reflections a mission led to: those answering a prompt written after one of its completions.
-    reflected = {mission_id: int(count) for mission_id, count in session.exec(
-        select(MissionDay.mission_id, func.sum(MissionDay.reflections)).where(*_rolled(scope, MissionDay))
-        .group_by(MissionDay.mission_id))}
     # Missions of the challenge, or (across challenges) of every challenge with someone enrolled in scope.
     in_scope = (Mission.challenge_id == scope.challenge_id if scope.challenge_id is not None
                 else col(Mission.challenge_id).in_(list(enrolled)))
@@ -300,15 +369,18 @@ def self_assessments(session: Session, scope: Scope) -> list[SkillFigures]:
         conditions.append(col(SelfAssessment.team_id).in_(scope.team_ids))
 
     def grouped(by_team: bool):
+        # Group the answers first, then name the few groups: joining names to every answer cost twice as much.
+        keys = [SelfAssessment.challenge_id, SelfAssessment.skill_id, *([SelfAssessment.team_id] if by_team else []),
+                SelfAssessment.phase]
+        answers = (select(*keys, func.avg(SelfAssessment.rating).label("average"), func.count().label("answers"))
+                   .where(*conditions).group_by(*keys).subquery())
         columns = [Skill.id, Skill.name, Skill.position, Challenge.title]
+        query = (select(*columns, *([Team.id, Team.name] if by_team else []), answers.c.phase, answers.c.average,
+                        answers.c.answers)
+                 .join(Skill, Skill.id == answers.c.skill_id).join(Challenge, Challenge.id == answers.c.challenge_id))
         if by_team:
-            columns += [Team.id, Team.name]
-        query = (select(*columns, SelfAssessment.phase, func.avg(SelfAssessment.rating), func.count())
-                 .join(Skill, Skill.id == SelfAssessment.skill_id)
-                 .join(Challenge, Challenge.id == SelfAssessment.challenge_id))
-        if by_team:
-            query = query.join(Team, Team.id == SelfAssessment.team_id)
-        return session.exec(query.where(*conditions).group_by(*columns, SelfAssessment.phase)).all()
+            query = query.join(Team, Team.id == answers.c.team_id)
+        return session.exec(query).all()
 
     figures: dict[tuple, SkillFigures] = {}
     for by_team in (False, True):
@@ -346,6 +418,7 @@ class Dashboard:
 
 
 def dashboard(session: Session, scope: Scope) -> Dashboard:
-    return Dashboard(funnel(session, scope), completions_per_day(session, scope), completions_by_kind(session, scope),
-                     team_comparison(session, scope), missions(session, scope), badges_earned(session, scope),
-                     self_assessments(session, scope))
+    counted = people(session, scope)
+    return Dashboard(funnel(session, scope, counted), completions_per_day(session, scope),
+                     completions_by_kind(session, scope), team_comparison(session, scope, counted),
+                     missions(session, scope), badges_earned(session, scope), self_assessments(session, scope))

@@ -16,7 +16,9 @@ from sqlmodel import Session, select
 
 from ..models import (
     ActivityDay,
+    ActivityTotal,
     Completion,
+    MissionCompleter,
     MissionCompleterDay,
     MissionDay,
     PointEvent,
@@ -34,7 +36,7 @@ TICK_BUDGET_SECONDS = 30
 # rolled back (it never appears). No request holds a transaction open this long.
 GAP_PATIENCE = timedelta(hours=1)
 SOURCES = {"point_event": PointEvent, "completion": Completion, "reflection": Reflection}
-ROLLUPS = (ActivityDay, TeamDay, MissionDay, MissionCompleterDay)
+ROLLUPS = (ActivityDay, TeamDay, MissionDay, MissionCompleterDay, ActivityTotal, MissionCompleter)
 
 
 def utc_day(session: Session, moment):
@@ -68,8 +70,9 @@ def _add(session: Session, model, keys: list, sums: dict, query) -> None:
 def _roll_point_events(session: Session, rows) -> None:
     day = utc_day(session, PointEvent.created_at)
     query = select(PointEvent.id).where(rows)
-    _add(session, ActivityDay, [PointEvent.challenge_id, PointEvent.user_id, day, PointEvent.team_id],
-         {"point_events": func.count(), "points": func.sum(PointEvent.amount)}, query)
+    sums = {"point_events": func.count(), "points": func.sum(PointEvent.amount)}
+    _add(session, ActivityDay, [PointEvent.challenge_id, PointEvent.user_id, day, PointEvent.team_id], sums, query)
+    _add(session, ActivityTotal, [PointEvent.challenge_id, PointEvent.user_id], sums, query)
     _add(session, TeamDay, [PointEvent.challenge_id, PointEvent.team_id, day],
          {"points": func.sum(PointEvent.amount)}, query)
 
@@ -82,6 +85,8 @@ def _roll_completions(session: Session, rows) -> None:
     _add(session, TeamDay, [Completion.challenge_id, Completion.team_id, day], count, query)
     _add(session, MissionDay, [Completion.challenge_id, Completion.mission_id, Completion.team_id, day], count, query)
     _add(session, MissionCompleterDay, [Completion.mission_id, Completion.user_id, day], count, query)
+    _add(session, ActivityTotal, [Completion.challenge_id, Completion.user_id], count, query)
+    _add(session, MissionCompleter, [Completion.mission_id, Completion.user_id], count, query)
 
 
 def _roll_reflections(session: Session, rows) -> None:
@@ -90,6 +95,7 @@ def _roll_reflections(session: Session, rows) -> None:
     count = {"reflections": func.count()}
     _add(session, ActivityDay, [Reflection.challenge_id, Reflection.user_id, day, Reflection.team_id], count, query)
     _add(session, TeamDay, [Reflection.challenge_id, Reflection.team_id, day], count, query)
+    _add(session, ActivityTotal, [Reflection.challenge_id, Reflection.user_id], count, query)
     # The mission a reflection is about: the one whose completion asked for it.
     led = (query.join(ReflectionPrompt, ReflectionPrompt.id == Reflection.prompt_id)
            .join(Completion, Completion.id == ReflectionPrompt.completion_id))

@@ -639,7 +639,7 @@ def _drop_lesson_search() -> None:
     op.execute("DROP TABLE IF EXISTS lesson_fts")
 
 
-# Programme dashboard rollups (webapp/models/monitoring.py): derived sums per UTC day, no foreign keys, so a
+# Programme dashboard rollups (webapp/models/monitoring.py): derived sums per UTC day (and all time), no foreign keys, so a
 # refresh never contends with the writes it summarises.
 def _create_monitoring_rollups() -> None:
     op.create_table('activity_day',
@@ -680,6 +680,21 @@ def _create_monitoring_rollups() -> None:
     )
     with op.batch_alter_table('mission_completer_day', schema=None) as batch_op:
         batch_op.create_index('ix_mission_completer_day_mission_day', ['mission_id', 'day'], unique=False)
+    op.create_table('activity_total',
+    sa.Column('challenge_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('point_events', sa.Integer(), nullable=False),
+    sa.Column('points', sa.Integer(), nullable=False),
+    sa.Column('completions', sa.Integer(), nullable=False),
+    sa.Column('reflections', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('challenge_id', 'user_id', name=op.f('pk_activity_total'))
+    )
+    op.create_table('mission_completer',
+    sa.Column('mission_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('completions', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('mission_id', 'user_id', name=op.f('pk_mission_completer'))
+    )
     op.create_table('rollup_state',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('point_event_id', sa.Integer(), nullable=False),
@@ -693,6 +708,8 @@ def _create_monitoring_rollups() -> None:
 
 def _drop_monitoring_rollups() -> None:
     op.drop_table('rollup_state')
+    op.drop_table('mission_completer')
+    op.drop_table('activity_total')
     with op.batch_alter_table('mission_completer_day', schema=None) as batch_op:
         batch_op.drop_index('ix_mission_completer_day_mission_day')
     op.drop_table('mission_completer_day')
