@@ -3,7 +3,8 @@
 Measures p50, p95 and throughput of a bare route (/livez, no database: the floor), the readiness
 check (/healthz), the dashboard, the leaderboard page and its htmx refresh, and the complete-mission
 POST (CSRF token, fresh idempotency key each time), the last at 100,000 and at 1,000,000 ledger
-events. Prints a table and writes it to bench/results/.
+events: two databases, each with its own server, measured in alternating rounds so that the ratio
+compares like with like on a shared machine. Prints a table and writes it to bench/results/.
 
 The load comes from wrk (C, epoll; Debian's package, `make bench` installs it): Python client
 threads took a large share of the two cores the server needs, so they measured themselves too.
@@ -18,6 +19,7 @@ import os
 import re
 import secrets
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -35,6 +37,7 @@ RESULTS = ROOT / "bench" / "results"
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "32"))
 SECONDS = float(os.environ.get("BENCH_SECONDS", "12"))
 WARMUP = 2.0
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))  # alternating complete-mission rounds per ledger size
 # Sync workers, one per core plus one: a request here is mostly Python on the CPU (rendering, ORM),
 # with short waits on PostgreSQL, which runs on the same two cores. A third process fills those
 # waits; more processes only add context switches and memory while PostgreSQL starves. gthread
@@ -69,15 +72,16 @@ class Row:
 class Client:
     """One signed-in person: the session cookie and CSRF token wrk sends on their connection."""
 
-    def __init__(self, user_id: int):
+    def __init__(self, user_id: int, base: str | None = None):
+        self.base = base = base or BASE
         self.http = requests.Session()
         self.http.headers["User-Agent"] = USER_AGENT
-        token = CSRF.search(self.http.get(f"{BASE}/login").text).group(1)
-        response = self.http.post(f"{BASE}/login", data={"email": f"user{user_id}@bench.example",
+        token = CSRF.search(self.http.get(f"{base}/login").text).group(1)
+        response = self.http.post(f"{base}/login", data={"email": f"user{user_id}@bench.example",
                                                           "password": scale.PASSWORD, "csrf_token": token},
                                   allow_redirects=False)
         assert response.status_code == 303, f"login failed for user {user_id}: {response.status_code}"
-        self.token = CSRF.search(self.http.get(f"{BASE}/dashboard").text).group(1)
+        self.token = CSRF.search(self.http.get(f"{base}/dashboard").text).group(1)
 
     @property
     def cookie(self) -> str:
@@ -155,10 +159,10 @@ def wrk_path() -> str:
     return found
 
 
-def _wrk(script: Path, connections: int, seconds: float) -> tuple[int, float, float, float, int]:
+def _wrk(script: Path, connections: int, seconds: float, base: str) -> tuple[int, float, float, float, int]:
     out = subprocess.run(
         [wrk_path(), "-t", str(connections), "-c", str(connections), "-d", f"{max(1, round(seconds))}s",
-         "--timeout", "60s", "-s", str(script), BASE], capture_output=True, text=True, check=True).stdout
+         "--timeout", "60s", "-s", str(script), base], capture_output=True, text=True, check=True).stdout
     line = next(line for line in out.splitlines() if line.startswith("RESULT "))
     count, duration_us, p50_us, p95_us, errors = (int(part) for part in line.split()[1:])
     return count, duration_us / 1e6, p50_us / 1000, p95_us / 1000, errors
@@ -177,7 +181,7 @@ def run_phase(name: str, clients: list[Client], request: Target, ledger: int) ->
                 "htmx": "true" if request.htmx else "false",
                 "expect": _lua_string(request.expect) if request.expect else "nil", "form": _lua_string(form),
                 "salt": _lua_string(secrets.token_hex(6)), "agent": _lua_string(USER_AGENT)})
-            count, duration, p50, p95, errors = _wrk(script, len(clients), seconds)
+            count, duration, p50, p95, errors = _wrk(script, len(clients), seconds, clients[0].base)
     return Row(name, ledger, count, errors, p50, p95, count / duration, os.getloadavg()[0])
 
 
@@ -190,18 +194,19 @@ def complete_mission(mission_id: int) -> Target:
                   form={"evidence_text": "Benchmark practice."}, expect="Mission completed")
 
 
-def start_server(db: scale.BenchDatabase) -> subprocess.Popen:
+def start_server(db: scale.BenchDatabase, port: int | None = None) -> subprocess.Popen:
+    port = port or PORT
     env = dict(os.environ, DATABASE_URL=db.sqlalchemy_url, SECRET_KEY="bench-secret", OUTBOX_PUMP="false",
                REDIS_URL="", LOG_LEVEL="WARNING", PYTHONPATH=str(ROOT))
     server = subprocess.Popen(
-        [str(Path(sys.executable).parent / "gunicorn"), "webapp:create_app()", "--bind", f"127.0.0.1:{PORT}",
+        [str(Path(sys.executable).parent / "gunicorn"), "webapp:create_app()", "--bind", f"127.0.0.1:{port}",
          "--workers", str(WORKERS), "--worker-class", WORKER_CLASS, "--threads", str(THREADS),
          "--backlog", "256", "--log-level", "warning"],
         cwd=ROOT, env=env)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
-            if requests.get(f"{BASE}/livez", timeout=5).status_code == 200:
+            if requests.get(f"http://127.0.0.1:{port}/livez", timeout=5).status_code == 200:
                 return server
         except requests.RequestException:
             time.sleep(0.2)
@@ -240,45 +245,65 @@ def table(rows: list[Row], notes: list[str]) -> str:
     return "\n".join(lines + [""] + notes) + "\n"
 
 
+def seeded(name: str, events: int) -> scale.BenchDatabase:
+    db = scale.database(name)
+    scale.recreate(db)
+    with scale.progress_bar() as progress:
+        scale.seed_world(db, progress)
+        scale.add_events(db, 1, events, progress)
+    return db
+
+
 def main() -> None:
     started = time.monotonic()
     wrk_path()
-    db = scale.database()
-    scale.recreate(db)
     small, full = 100_000, scale.EVENTS
-    with scale.progress_bar() as progress:
-        scale.seed_world(db, progress)
-        scale.add_events(db, 1, small, progress)
+    # Two ledgers side by side, each with its own server, so the completion's cost at each size is
+    # measured in alternating rounds of one run: a drift in the shared machine's load hits both sizes.
+    small_db, full_db = seeded(f"{scale.DB_NAME}_small", small), seeded(scale.DB_NAME, full)
     mission = (CHALLENGE - 1) * 5 + 1  # the bench mission of challenge 1
     rows: list[Row] = []
-    server = start_server(db)
+    servers = [start_server(small_db, PORT + 1), start_server(full_db, PORT)]
     try:
-        clients = [Client(user) for user in players_of_challenge(CLIENTS)]
-        print(f"{len(clients)} clients signed in; measuring at {small:,} events ...", flush=True)
-        rows.append(run_phase("complete mission (POST)", clients, complete_mission(mission), small))
-        with scale.progress_bar() as progress:
-            scale.add_events(db, small + 1 + 100_000, full - small, progress)  # ids above the bench's own
-        print(f"measuring at {full:,} events ...", flush=True)
-        ledger = full
-        rows.append(run_phase("bare route (/livez, no database)", clients, get("/livez"), ledger))
-        rows.append(run_phase("readiness (/healthz: database, queue depth)", clients, get("/healthz"), ledger))
-        rows.append(run_phase("dashboard", clients, get("/dashboard"), ledger))
+        players = players_of_challenge(CLIENTS)
+        on_small = [Client(user, f"http://127.0.0.1:{PORT + 1}") for user in players]
+        clients = [Client(user) for user in players]
+        print(f"{len(clients)} clients signed in on each server", flush=True)
+        completion_rows: list[tuple[Row, Row]] = []
+        for round_number in range(1, ROUNDS + 1):
+            order = [(small, on_small), (full, clients)]
+            measured = {}
+            for ledger, who in (order if round_number % 2 else order[::-1]):
+                print(f"complete mission, round {round_number}, {ledger:,} events ...", flush=True)
+                measured[ledger] = run_phase(f"complete mission (POST), round {round_number}", who,
+                                             complete_mission(mission), ledger)
+            completion_rows.append((measured[small], measured[full]))
+            rows += [measured[small], measured[full]]
+        print(f"measuring the pages at {full:,} events ...", flush=True)
+        rows.append(run_phase("bare route (/livez, no database)", clients, get("/livez"), full))
+        rows.append(run_phase("readiness (/healthz: database, queue depth)", clients, get("/healthz"), full))
+        rows.append(run_phase("dashboard", clients, get("/dashboard"), full))
         rows.append(run_phase("leaderboards page (teams + individuals)", clients,
-                              get(f"/play/challenges/{CHALLENGE}/leaderboard"), ledger))
+                              get(f"/play/challenges/{CHALLENGE}/leaderboard"), full))
         rows.append(run_phase("leaderboards live refresh (htmx fragment)", clients,
-                              get(f"/play/challenges/{CHALLENGE}/leaderboard", htmx=True), ledger))
-        rows.append(run_phase("complete mission (POST)", clients, complete_mission(mission), ledger))
+                              get(f"/play/challenges/{CHALLENGE}/leaderboard", htmx=True), full))
     finally:
-        server.terminate()
-        server.wait(10)
-    teams_ms, people_ms = uncached_board_ms(db)
+        for server in servers:
+            server.terminate()
+            server.wait(10)
+    teams_ms, people_ms = uncached_board_ms(full_db)
     bare = next(row for row in rows if row.name.startswith("bare"))
     board = next(row for row in rows if row.name.startswith("leaderboards page"))
-    first, last = rows[0], rows[-1]
+    refresh = next(row for row in rows if row.name.startswith("leaderboards live"))
+    p95_ratios = sorted(big.p95 / little.p95 for little, big in completion_rows)
+    p50_ratios = sorted(big.p50 / little.p50 for little, big in completion_rows)
     notes = [
-        f"Leaderboard throughput / bare route: {board.throughput / bare.throughput:.2f} (target >= 0.25).",
-        f"Complete mission p95 at {first.ledger:,} events: {first.p95:.1f} ms; at {last.ledger:,}: {last.p95:.1f} ms; "
-        f"ratio {last.p95 / first.p95:.2f} (p50 ratio {last.p50 / first.p50:.2f}; target: flat).",
+        f"Leaderboard throughput / bare route: page {board.throughput / bare.throughput:.2f}, "
+        f"live refresh {refresh.throughput / bare.throughput:.2f} (target >= 0.25).",
+        f"Complete mission at {full:,} / at {small:,} events, per round (measured back to back): p95 "
+        + ", ".join(f"{ratio:.2f}" for ratio in p95_ratios) + f" (median {statistics.median(p95_ratios):.2f}); p50 "
+        + ", ".join(f"{ratio:.2f}" for ratio in p50_ratios) + f" (median {statistics.median(p50_ratios):.2f}). "
+        "Target: flat (1.0).",
         f"Boards computed from the ledger without the per-process cache ({full:,} events, challenge of 1,000 players): "
         f"teams {teams_ms:.1f} ms, individuals {people_ms:.1f} ms.",
         f"Whole run: {time.monotonic() - started:.0f} s.",
@@ -288,7 +313,8 @@ def main() -> None:
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / f"play-{datetime.now():%Y%m%d-%H%M%S}.md").write_text(report)
     if os.environ.get("BENCH_KEEP_DB") != "1":
-        scale.drop(db)
+        scale.drop(small_db)
+        scale.drop(full_db)
 
 
 if __name__ == "__main__":

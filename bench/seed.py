@@ -35,9 +35,9 @@ class BenchDatabase:
     sqlalchemy_url: str  # what the app reads from DATABASE_URL
 
 
-def database() -> BenchDatabase:
-    url = ADMIN_URL.rsplit("/", 1)[0] + f"/{DB_NAME}"
-    return BenchDatabase(DB_NAME, url, url.replace("postgresql://", "postgresql+psycopg://", 1))
+def database(name: str = DB_NAME) -> BenchDatabase:
+    url = ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    return BenchDatabase(name, url, url.replace("postgresql://", "postgresql+psycopg://", 1))
 
 
 def recreate(db: BenchDatabase) -> None:
