@@ -25,6 +25,18 @@ from .skills import (
 bp = Blueprint("monitoring", __name__)
 
 
+@bp.app_template_filter("percent")
+def percent(value: float | None) -> str:
+    """A share as a whole percentage, or a dash when there is nothing to divide by."""
+    return "–" if value is None else f"{value * 100:.0f}%"
+
+
+@bp.app_template_filter("average")
+def average(value: float | None) -> str:
+    """An average rating to two decimals, or a dash when no one answered."""
+    return "–" if value is None else f"{value:.2f}"
+
+
 def _scope_or_abort(challenge_id: int | None):
     session = db()
     try:

@@ -1,0 +1,132 @@
+"""The all-time rollups (no date range) agree with the daily ones, and both ways of counting give the same figures."""
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import func
+from sqlmodel import select
+
+from webapp.models import (
+    ActivityDay,
+    ActivityTotal,
+    MissionCompleter,
+    MissionCompleterDay,
+    PromptStatus,
+    Reflection,
+    ReflectionPrompt,
+)
+from webapp.monitoring import figures, rollups
+from webapp.monitoring.scope import Scope
+
+from .conftest import DAY1, DAY3
+from .test_rollups import a_mission, complete
+
+# A range holding every day of the hand-made programme: the figures are read from the daily rollups instead.
+EVERY_DAY = dict(start=DAY1 - timedelta(days=30), end=DAY3 + timedelta(days=30))
+
+
+def totals(session) -> dict[tuple[int, int], tuple[int, int, int, int]]:
+    session.expire_all()
+    return {(row.challenge_id, row.user_id): (row.point_events, row.points, row.completions, row.reflections)
+            for row in session.exec(select(ActivityTotal))}
+
+
+def daily_totals(session) -> dict[tuple[int, int], tuple[int, int, int, int]]:
+    return {(challenge, user): tuple(int(value) for value in sums) for challenge, user, *sums in session.exec(
+        select(ActivityDay.challenge_id, ActivityDay.user_id, func.sum(ActivityDay.point_events),
+               func.sum(ActivityDay.points), func.sum(ActivityDay.completions), func.sum(ActivityDay.reflections))
+        .group_by(ActivityDay.challenge_id, ActivityDay.user_id))}
+
+
+def completers(session) -> dict[tuple[int, int], int]:
+    return {(row.mission_id, row.user_id): row.completions for row in session.exec(select(MissionCompleter))}
+
+
+def daily_completers(session) -> dict[tuple[int, int], int]:
+    return {(mission, user): int(count) for mission, user, count in session.exec(
+        select(MissionCompleterDay.mission_id, MissionCompleterDay.user_id, func.sum(MissionCompleterDay.completions))
+        .group_by(MissionCompleterDay.mission_id, MissionCompleterDay.user_id))}
+
+
+def reflect(session, world, name: str, completion, when: datetime) -> None:
+    """`name` answers the prompt their completion led to."""
+    team = world.blue if name.startswith("b") else world.red
+    prompt = ReflectionPrompt(work_key=f"completion:{completion.id}", user_id=world.people[name],
+                              challenge_id=world.a, completion_id=completion.id, status=PromptStatus.ANSWERED,
+                              text="What changed?")
+    session.add(prompt)
+    session.flush()
+    session.add(Reflection(prompt_id=prompt.id, user_id=world.people[name], challenge_id=world.a, team_id=team,
+                           body="Quite a lot.", created_at=when))
+    session.commit()
+
+
+def test_all_time_rollups_add_up_the_daily_ones(session, world):
+    rollups.catch_up(session)
+    r1, b1 = world.people["r1"], world.people["b1"]
+    # r1: 3 completions and their points in A (10 + 10 + 5), one reflection; b1: one completion (20), one reflection.
+    assert totals(session)[(world.a, r1)] == (3, 25, 3, 1)
+    assert totals(session)[(world.a, b1)] == (1, 20, 1, 1)
+    assert totals(session) == daily_totals(session)
+    assert completers(session) == daily_completers(session)
+
+
+def test_all_time_rollups_follow_new_completions_and_reflections_in_small_batches(session, world):
+    rollups.catch_up(session, batch=2)
+    mission = a_mission(session, world)
+    late = complete(session, world, "b2", "b2-late", mission)
+    complete(session, world, "r1", "r1-again", mission)
+    reflect(session, world, "b2", late, DAY3 + timedelta(hours=2))
+    rollups.catch_up(session, batch=2)
+    b2 = world.people["b2"]
+    assert totals(session)[(world.a, b2)] == (1, 10, 1, 1)
+    assert completers(session)[(mission, b2)] == 1
+    assert totals(session) == daily_totals(session)
+    assert completers(session) == daily_completers(session)
+
+
+def test_rebuild_recounts_the_all_time_rollups(session, world):
+    rollups.catch_up(session)
+    before = totals(session), completers(session)
+    rollups.rebuild(session)
+    assert totals(session) == {} and completers(session) == {}
+    rollups.catch_up(session)
+    assert (totals(session), completers(session)) == before
+
+
+def people_figures(session, scope):
+    funnel = figures.funnel(session, scope)
+    teams = [(t.name, t.enrolled, t.active, t.points, t.completions, t.reflected, t.reflections)
+             for t in figures.team_comparison(session, scope)]
+    missions = [(m.title, m.completers, m.enrolled, m.completions, m.reflections)
+                for m in figures.missions(session, scope)]
+    return (funnel.enrolled, funnel.active, funnel.completed, funnel.reflected, funnel.reflections), teams, missions
+
+
+@pytest.mark.parametrize("challenge", ["a", None])
+@pytest.mark.parametrize("team", ["red", "blue", None])
+def test_figures_without_a_range_match_a_range_holding_every_day(session, world, challenge, team):
+    """The all-time rollups (no range) and the daily ones (a range) count the same people, also after new rows."""
+    mission = a_mission(session, world)
+    late = complete(session, world, "b2", "b2-late", mission)
+    reflect(session, world, "b2", late, DAY3 + timedelta(hours=2))
+    scope = Scope(challenge_id=getattr(world, challenge) if challenge else None,
+                  team_ids=(getattr(world, team),) if team else None)
+    all_time = people_figures(session, scope)
+    assert all_time == people_figures(session, Scope(scope.challenge_id, scope.team_ids, **EVERY_DAY))
+    if challenge and not team:
+        # Known answers (conftest.py), plus b2 who now completed and reflected.
+        assert all_time[0] == (5, 5, 4, 3, 3)
+
+
+def test_a_range_counts_only_its_days_where_all_time_counts_every_day(session, world):
+    rollups.catch_up(session)
+    day3_only = Scope(challenge_id=world.a, start=datetime(2026, 3, 10, tzinfo=UTC),
+                      end=datetime(2026, 3, 11, tzinfo=UTC))
+    funnel = figures.funnel(session, day3_only)
+    # Day 3: r2 completed learn, b1 reflected without a prompt.
+    assert (funnel.enrolled, funnel.active, funnel.completed, funnel.reflected) == (5, 1, 1, 1)
+    assert [(m.title, m.completers) for m in figures.missions(session, day3_only)][:1] == [("Read a postmortem", 1)]
+    assert [(m.title, m.completers) for m in figures.missions(session, Scope(challenge_id=world.a))][:1] == [
+        ("Read a postmortem", 2)]
