@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import event, func
+from sqlalchemy.orm import object_session
 from sqlmodel import Session, select
 
 from ..models import Challenge, ChallengeTeam, Enrolment, LeaderboardMode, PointEvent, Team, User
@@ -160,20 +161,32 @@ class BoardCache:
 
 
 class _WriteCounter:
-    """Points and enrolments this process has added: a change here makes every BoardCache look again."""
+    """Commits of this process that added points or enrolments: each makes every BoardCache look again.
+    Counted at commit, not at insert, so a marker read in between cannot hide the new rows."""
 
     def __init__(self):
         self.count = 0
         self._lock = threading.Lock()
 
-    def bump(self, *_args) -> None:
-        with self._lock:
-            self.count += 1
+    def row_added(self, _mapper, _connection, target) -> None:
+        session = object_session(target)
+        if session is not None:
+            session.info["board_rows_added"] = True
+
+    def committed(self, session) -> None:
+        if session.info.pop("board_rows_added", False):
+            with self._lock:
+                self.count += 1
+
+    def rolled_back(self, session) -> None:
+        session.info.pop("board_rows_added", None)
 
 
 _local_writes = _WriteCounter()
-event.listen(PointEvent, "after_insert", _local_writes.bump)
-event.listen(Enrolment, "after_insert", _local_writes.bump)
+event.listen(PointEvent, "after_insert", _local_writes.row_added)
+event.listen(Enrolment, "after_insert", _local_writes.row_added)
+event.listen(Session, "after_commit", _local_writes.committed)
+event.listen(Session, "after_rollback", _local_writes.rolled_back)
 
 
 def boards_for(session: Session, challenge: Challenge, viewer: User, cache: BoardCache | None = None,
