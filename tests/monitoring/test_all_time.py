@@ -12,9 +12,13 @@ from webapp.models import (
     ActivityTotal,
     MissionCompleter,
     MissionCompleterDay,
+    MissionDay,
+    MissionTotal,
     PromptStatus,
     Reflection,
     ReflectionPrompt,
+    TeamDay,
+    TeamTotal,
 )
 from webapp.monitoring import figures, rollups
 from webapp.monitoring.scope import Scope
@@ -49,6 +53,27 @@ def daily_completers(session) -> dict[tuple[int, int], int]:
         .group_by(MissionCompleterDay.mission_id, MissionCompleterDay.user_id))}
 
 
+def sums_without_days(session, daily, total) -> tuple[dict, dict]:
+    """An all-time rollup's rows, and the daily rollup's summed over the days, keyed alike."""
+    session.expire_all()
+    keys = [column.name for column in total.__table__.primary_key.columns]
+    counters = [column.name for column in total.__table__.columns if column.name not in keys]
+    all_time = {tuple(row[:len(keys)]): tuple(row[len(keys):]) for row in session.exec(
+        select(*(getattr(total, name) for name in keys + counters)))}
+    daily_sums = {tuple(row[:len(keys)]): tuple(int(value) for value in row[len(keys):]) for row in session.exec(
+        select(*(getattr(daily, name) for name in keys), *(func.sum(getattr(daily, name)) for name in counters))
+        .group_by(*(getattr(daily, name) for name in keys)))}
+    return all_time, daily_sums
+
+
+def assert_all_time_agrees(session) -> None:
+    assert totals(session) == daily_totals(session)
+    assert completers(session) == daily_completers(session)
+    for daily, total in ((TeamDay, TeamTotal), (MissionDay, MissionTotal)):
+        all_time, daily_sums = sums_without_days(session, daily, total)
+        assert all_time and all_time == daily_sums
+
+
 def reflect(session, world, name: str, completion, when: datetime) -> None:
     """`name` answers the prompt their completion led to."""
     team = world.blue if name.startswith("b") else world.red
@@ -68,8 +93,9 @@ def test_all_time_rollups_add_up_the_daily_ones(session, world):
     # r1: 3 completions and their points in A (10 + 10 + 5), one reflection; b1: one completion (20), one reflection.
     assert totals(session)[(world.a, r1)] == (3, 25, 3, 1)
     assert totals(session)[(world.a, b1)] == (1, 20, 1, 1)
-    assert totals(session) == daily_totals(session)
-    assert completers(session) == daily_completers(session)
+    # Red in A: 38 points, 4 completions, 1 reflection (conftest.py).
+    assert sums_without_days(session, TeamDay, TeamTotal)[0][(world.a, world.red)] == (38, 4, 1)
+    assert_all_time_agrees(session)
 
 
 def test_all_time_rollups_follow_new_completions_and_reflections_in_small_batches(session, world):
@@ -82,8 +108,8 @@ def test_all_time_rollups_follow_new_completions_and_reflections_in_small_batche
     b2 = world.people["b2"]
     assert totals(session)[(world.a, b2)] == (1, 10, 1, 1)
     assert completers(session)[(mission, b2)] == 1
-    assert totals(session) == daily_totals(session)
-    assert completers(session) == daily_completers(session)
+    assert sums_without_days(session, MissionDay, MissionTotal)[0][(world.a, mission, world.blue)] == (1, 1)
+    assert_all_time_agrees(session)
 
 
 def test_rebuild_recounts_the_all_time_rollups(session, world):
@@ -91,8 +117,10 @@ def test_rebuild_recounts_the_all_time_rollups(session, world):
     before = totals(session), completers(session)
     rollups.rebuild(session)
     assert totals(session) == {} and completers(session) == {}
+    assert sums_without_days(session, TeamDay, TeamTotal) == ({}, {})
     rollups.catch_up(session)
     assert (totals(session), completers(session)) == before
+    assert_all_time_agrees(session)
 
 
 def people_figures(session, scope):

@@ -43,12 +43,14 @@ from .monitoring import (
     MissionCompleter,
     MissionCompleterDay,
     MissionDay,
+    MissionTotal,
     RollupState,
     TeamDay,
+    TeamTotal,
 )
 
 __all__ = [
-    "ActivityDay", "ActivityTotal", "MissionCompleter", "MissionCompleterDay", "MissionDay", "RollupState", "TeamDay",
+    "ActivityDay", "ActivityTotal", "MissionCompleter", "MissionCompleterDay", "MissionDay", "MissionTotal", "RollupState", "TeamDay", "TeamTotal",
     "AssessmentPhase", "Badge", "BadgeAward", "Cadence", "BadgeRule", "BadgeScope", "Challenge", "ChallengeStatus", "ChallengeTeam",
     "Completion", "Enrolment", "Feedback", "JobStatus", "Kudos", "LeaderboardMode", "Lesson",
     "LessonSummary", "LessonSummaryVersion", "LlmCall", "Membership", "Mission", "MissionKind",

@@ -84,6 +84,30 @@ class ActivityTotal(SQLModel, table=True):
     reflections: int = 0
 
 
+class TeamTotal(SQLModel, table=True):
+    """TeamDay without the days: a team's points, completions and reflections in a challenge so far."""
+
+    __tablename__ = "team_total"
+
+    challenge_id: int = Field(primary_key=True)
+    team_id: int = Field(primary_key=True)
+    points: int = 0
+    completions: int = 0
+    reflections: int = 0
+
+
+class MissionTotal(SQLModel, table=True):
+    """MissionDay without the days: completions of a mission and the reflections they led to, per team, so far."""
+
+    __tablename__ = "mission_total"
+
+    challenge_id: int = Field(primary_key=True)
+    mission_id: int = Field(primary_key=True)
+    team_id: int = Field(primary_key=True)
+    completions: int = 0
+    reflections: int = 0
+
+
 class MissionCompleter(SQLModel, table=True):
     """Who ever completed a mission, and how often: MissionCompleterDay without the days."""
 

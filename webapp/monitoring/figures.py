@@ -2,8 +2,8 @@
 
 Points, completions and reflections are read from the daily rollups (webapp/monitoring/rollups.py), which
 each figure first brings up to date when little is waiting; a dashboard's date range is whole UTC days. Without
-a date range, who did what is read from the all-time rollups instead: one row per enrolment (or per person and
-mission) rather than one per day.
+a date range they are read from the all-time rollups instead, which have no day in their key: a row per team,
+per mission and team, per enrolment, per person and mission.
 """
 from __future__ import annotations
 
@@ -24,10 +24,12 @@ from ..models import (
     MissionCompleter,
     MissionCompleterDay,
     MissionDay,
+    MissionTotal,
     SelfAssessment,
     Skill,
     Team,
     TeamDay,
+    TeamTotal,
 )
 from .rollups import freshen
 from .scope import Scope
@@ -79,19 +81,29 @@ def _days(scope: Scope, day) -> list:
     return conditions
 
 
+def _all_time(scope: Scope) -> bool:
+    """No date range: the all-time rollups answer, whatever the challenge and team filters."""
+    return scope.start is None and scope.end is None
+
+
+def _per_team(scope: Scope):
+    """Team sums: the daily rollup for a date range, the all-time one (a row per team, not per team-day) without."""
+    return TeamTotal if _all_time(scope) else TeamDay
+
+
+def _per_mission(scope: Scope):
+    """Mission sums per team: daily for a date range, all-time without."""
+    return MissionTotal if _all_time(scope) else MissionDay
+
+
 def _rolled(scope: Scope, model) -> list:
-    """Conditions limiting a rollup (with challenge_id, team_id and day) to the scope."""
-    conditions = _days(scope, model.day)
+    """Conditions limiting a rollup (with challenge_id, team_id, and day unless all-time) to the scope."""
+    conditions = [] if _all_time(scope) else _days(scope, model.day)
     if scope.challenge_id is not None:
         conditions.append(model.challenge_id == scope.challenge_id)
     if scope.team_ids is not None:
         conditions.append(col(model.team_id).in_(scope.team_ids))
     return conditions
-
-
-def _all_time(scope: Scope) -> bool:
-    """No date range: the all-time rollups answer, whatever the challenge and team filters."""
-    return scope.start is None and scope.end is None
 
 
 def _did(scope: Scope, condition):
@@ -204,8 +216,9 @@ class Funnel:
 def funnel(session: Session, scope: Scope, counted: People | None = None) -> Funnel:
     """`counted`: people(session, scope) if already read (the dashboard reads it once for two figures)."""
     enrolled, active, completed, reflected = (counted or people(session, scope)).overall
-    reflections = session.exec(select(func.coalesce(func.sum(TeamDay.reflections), 0))
-                               .where(*_rolled(scope, TeamDay))).one()
+    team = _per_team(scope)
+    reflections = session.exec(select(func.coalesce(func.sum(team.reflections), 0))
+                               .where(*_rolled(scope, team))).one()
     return Funnel(enrolled, active, completed, reflected, int(reflections))
 
 
@@ -219,9 +232,10 @@ def completions_per_day(session: Session, scope: Scope) -> list[tuple[str, int]]
 
 
 def _completions_per_mission(scope: Scope):
-    return (select(MissionDay.mission_id, func.sum(MissionDay.completions).label("completions"))
-            .where(*_rolled(scope, MissionDay)).group_by(MissionDay.mission_id)
-            .having(func.sum(MissionDay.completions) > 0))
+    mission = _per_mission(scope)
+    return (select(mission.mission_id, func.sum(mission.completions).label("completions"))
+            .where(*_rolled(scope, mission)).group_by(mission.mission_id)
+            .having(func.sum(mission.completions) > 0))
 
 
 def completions_by_kind(session: Session, scope: Scope) -> list[tuple[str, int]]:
@@ -255,9 +269,10 @@ def team_comparison(session: Session, scope: Scope, counted: People | None = Non
     counted = counted or people(session, scope)
     teams = {team_id: TeamFigures(team_id, name, enrolled, active, reflected=reflected)
              for (team_id, name), (enrolled, active, _, reflected) in counted.teams.items()}
+    team = _per_team(scope)
     for team_id, points, completions, reflections in session.exec(
-            select(TeamDay.team_id, func.sum(TeamDay.points), func.sum(TeamDay.completions),
-                   func.sum(TeamDay.reflections)).where(*_rolled(scope, TeamDay)).group_by(TeamDay.team_id)):
+            select(team.team_id, func.sum(team.points), func.sum(team.completions),
+                   func.sum(team.reflections)).where(*_rolled(scope, team)).group_by(team.team_id)):
         if team_id in teams:
             team = teams[team_id]
             team.points, team.completions, team.reflections = int(points), int(completions), int(reflections)
@@ -306,10 +321,10 @@ def missions(session: Session, scope: Scope) -> list[MissionFigures]:
                                  .where(*_enrolled(scope)).group_by(Enrolment.challenge_id)).all())
     # Completions of each mission, and the reflections it led to (those answering a prompt written after one
     # of its completions), in one pass.
-    counts, reflected = {}, {}
+    counts, reflected, mission = {}, {}, _per_mission(scope)
     for mission_id, count, reflections in session.exec(
-            select(MissionDay.mission_id, func.sum(MissionDay.completions), func.sum(MissionDay.reflections))
-            .where(*_rolled(scope, MissionDay)).group_by(MissionDay.mission_id)):
+            select(mission.mission_id, func.sum(mission.completions), func.sum(mission.reflections))
+            .where(*_rolled(scope, mission)).group_by(mission.mission_id)):
         if count > 0:
             counts[mission_id] = int(count)
         reflected[mission_id] = int(reflections)

@@ -21,11 +21,13 @@ from ..models import (
     MissionCompleter,
     MissionCompleterDay,
     MissionDay,
+    MissionTotal,
     PointEvent,
     Reflection,
     ReflectionPrompt,
     RollupState,
     TeamDay,
+    TeamTotal,
     utcnow,
 )
 
@@ -36,7 +38,8 @@ TICK_BUDGET_SECONDS = 30
 # rolled back (it never appears). No request holds a transaction open this long.
 GAP_PATIENCE = timedelta(hours=1)
 SOURCES = {"point_event": PointEvent, "completion": Completion, "reflection": Reflection}
-ROLLUPS = (ActivityDay, TeamDay, MissionDay, MissionCompleterDay, ActivityTotal, MissionCompleter)
+ROLLUPS = (ActivityDay, TeamDay, MissionDay, MissionCompleterDay, ActivityTotal, TeamTotal, MissionTotal,
+           MissionCompleter)
 
 
 def utc_day(session: Session, moment):
@@ -73,8 +76,9 @@ def _roll_point_events(session: Session, rows) -> None:
     sums = {"point_events": func.count(), "points": func.sum(PointEvent.amount)}
     _add(session, ActivityDay, [PointEvent.challenge_id, PointEvent.user_id, day, PointEvent.team_id], sums, query)
     _add(session, ActivityTotal, [PointEvent.challenge_id, PointEvent.user_id], sums, query)
-    _add(session, TeamDay, [PointEvent.challenge_id, PointEvent.team_id, day],
-         {"points": func.sum(PointEvent.amount)}, query)
+    points = {"points": func.sum(PointEvent.amount)}
+    _add(session, TeamDay, [PointEvent.challenge_id, PointEvent.team_id, day], points, query)
+    _add(session, TeamTotal, [PointEvent.challenge_id, PointEvent.team_id], points, query)
 
 
 def _roll_completions(session: Session, rows) -> None:
@@ -86,6 +90,8 @@ def _roll_completions(session: Session, rows) -> None:
     _add(session, MissionDay, [Completion.challenge_id, Completion.mission_id, Completion.team_id, day], count, query)
     _add(session, MissionCompleterDay, [Completion.mission_id, Completion.user_id, day], count, query)
     _add(session, ActivityTotal, [Completion.challenge_id, Completion.user_id], count, query)
+    _add(session, TeamTotal, [Completion.challenge_id, Completion.team_id], count, query)
+    _add(session, MissionTotal, [Completion.challenge_id, Completion.mission_id, Completion.team_id], count, query)
     _add(session, MissionCompleter, [Completion.mission_id, Completion.user_id], count, query)
 
 
@@ -96,10 +102,12 @@ def _roll_reflections(session: Session, rows) -> None:
     _add(session, ActivityDay, [Reflection.challenge_id, Reflection.user_id, day, Reflection.team_id], count, query)
     _add(session, TeamDay, [Reflection.challenge_id, Reflection.team_id, day], count, query)
     _add(session, ActivityTotal, [Reflection.challenge_id, Reflection.user_id], count, query)
+    _add(session, TeamTotal, [Reflection.challenge_id, Reflection.team_id], count, query)
     # The mission a reflection is about: the one whose completion asked for it.
     led = (query.join(ReflectionPrompt, ReflectionPrompt.id == Reflection.prompt_id)
            .join(Completion, Completion.id == ReflectionPrompt.completion_id))
     _add(session, MissionDay, [Reflection.challenge_id, Completion.mission_id, Reflection.team_id, day], count, led)
+    _add(session, MissionTotal, [Reflection.challenge_id, Completion.mission_id, Reflection.team_id], count, led)
 
 
 ROLL = {"point_event": _roll_point_events, "completion": _roll_completions, "reflection": _roll_reflections}

@@ -689,6 +689,22 @@ def _create_monitoring_rollups() -> None:
     sa.Column('reflections', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('challenge_id', 'user_id', name=op.f('pk_activity_total'))
     )
+    op.create_table('team_total',
+    sa.Column('challenge_id', sa.Integer(), nullable=False),
+    sa.Column('team_id', sa.Integer(), nullable=False),
+    sa.Column('points', sa.Integer(), nullable=False),
+    sa.Column('completions', sa.Integer(), nullable=False),
+    sa.Column('reflections', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('challenge_id', 'team_id', name=op.f('pk_team_total'))
+    )
+    op.create_table('mission_total',
+    sa.Column('challenge_id', sa.Integer(), nullable=False),
+    sa.Column('mission_id', sa.Integer(), nullable=False),
+    sa.Column('team_id', sa.Integer(), nullable=False),
+    sa.Column('completions', sa.Integer(), nullable=False),
+    sa.Column('reflections', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('challenge_id', 'mission_id', 'team_id', name=op.f('pk_mission_total'))
+    )
     op.create_table('mission_completer',
     sa.Column('mission_id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
@@ -709,6 +725,8 @@ def _create_monitoring_rollups() -> None:
 def _drop_monitoring_rollups() -> None:
     op.drop_table('rollup_state')
     op.drop_table('mission_completer')
+    op.drop_table('mission_total')
+    op.drop_table('team_total')
     op.drop_table('activity_total')
     with op.batch_alter_table('mission_completer_day', schema=None) as batch_op:
         batch_op.drop_index('ix_mission_completer_day_mission_day')
