@@ -39,9 +39,11 @@ from .reflection import (
 from .system import JobStatus, Notification, OutboxJob
 from .monitoring import (
     ActivityDay,
+    ActivityDayBits,
     ActivityTotal,
     MissionCompleter,
     MissionCompleterDay,
+    MissionCompleterDayBits,
     MissionDay,
     MissionTotal,
     RollupState,
@@ -50,7 +52,7 @@ from .monitoring import (
 )
 
 __all__ = [
-    "ActivityDay", "ActivityTotal", "MissionCompleter", "MissionCompleterDay", "MissionDay", "MissionTotal", "RollupState", "TeamDay", "TeamTotal",
+    "ActivityDay", "ActivityDayBits", "ActivityTotal", "MissionCompleter", "MissionCompleterDay", "MissionCompleterDayBits", "MissionDay", "MissionTotal", "RollupState", "TeamDay", "TeamTotal",
     "AssessmentPhase", "Badge", "BadgeAward", "Cadence", "BadgeRule", "BadgeScope", "Challenge", "ChallengeStatus", "ChallengeTeam",
     "Completion", "Enrolment", "Feedback", "JobStatus", "Kudos", "LeaderboardMode", "Lesson",
     "LessonSummary", "LessonSummaryVersion", "LlmCall", "Membership", "Mission", "MissionKind",

@@ -7,7 +7,7 @@ above the high-water marks in RollupState, and can rebuild them from scratch.
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Index
+from sqlalchemy import JSON, BigInteger, Index
 from sqlmodel import Field, SQLModel
 
 
@@ -116,6 +116,39 @@ class MissionCompleter(SQLModel, table=True):
     mission_id: int = Field(primary_key=True)
     user_id: int = Field(primary_key=True)
     completions: int = 0
+
+
+# Days per row of the day bitmaps below: bit n of a row of block b stands for UTC day b * DAYS_PER_BLOCK + n
+# (counted from 1970-01-01), so a block fits a signed 64-bit integer.
+DAYS_PER_BLOCK = 62
+
+
+class ActivityDayBits(SQLModel, table=True):
+    """On which UTC days a person was active (points or a completion), completed, reflected in a challenge.
+
+    One row per person, challenge and block of days: whether someone did something in a date range is a bit
+    test on one or two rows, not a scan of their days.
+    """
+
+    __tablename__ = "activity_day_bits"
+
+    challenge_id: int = Field(primary_key=True)
+    user_id: int = Field(primary_key=True)
+    block: int = Field(primary_key=True)
+    active: int = Field(default=0, sa_type=BigInteger)
+    completed: int = Field(default=0, sa_type=BigInteger)
+    reflected: int = Field(default=0, sa_type=BigInteger)
+
+
+class MissionCompleterDayBits(SQLModel, table=True):
+    """On which UTC days a person completed a mission: MissionCompleterDay as one bitmap per block of days."""
+
+    __tablename__ = "mission_completer_day_bits"
+
+    mission_id: int = Field(primary_key=True)
+    user_id: int = Field(primary_key=True)
+    block: int = Field(primary_key=True)
+    days: int = Field(default=0, sa_type=BigInteger)
 
 
 class RollupState(SQLModel, table=True):

@@ -10,11 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from sqlalchemy import Integer, String, and_, case, cast, func, null, text, union_all
+from sqlalchemy import BigInteger, Integer, String, and_, case, cast, func, literal, null, or_, text, union_all
 from sqlmodel import Session, col, select
 
 from ..models import (
-    ActivityDay,
+    ActivityDayBits,
     ActivityTotal,
     Badge,
     BadgeAward,
@@ -22,7 +22,7 @@ from ..models import (
     Enrolment,
     Mission,
     MissionCompleter,
-    MissionCompleterDay,
+    MissionCompleterDayBits,
     MissionDay,
     MissionTotal,
     SelfAssessment,
@@ -31,10 +31,12 @@ from ..models import (
     TeamDay,
     TeamTotal,
 )
+from ..models.monitoring import DAYS_PER_BLOCK
 from .rollups import freshen
 from .scope import Scope
 
 BEST_AND_WORST = 5
+EPOCH = date(1970, 1, 1)  # day 0 of the day bitmaps
 
 
 def _within(scope: Scope, model, moment) -> list:
@@ -106,11 +108,45 @@ def _rolled(scope: Scope, model) -> list:
     return conditions
 
 
-def _did(scope: Scope, condition):
-    """The enrolled person has a day in this challenge, within the range, meeting `condition` (a key probe)."""
-    return select(ActivityDay.day).where(ActivityDay.challenge_id == Enrolment.challenge_id,
-                                         ActivityDay.user_id == Enrolment.user_id, condition,
-                                         *_days(scope, ActivityDay.day)).exists()
+def _day_numbers(scope: Scope) -> tuple[int | None, int | None]:
+    """The range's first and last UTC day (both included) as days from 1970-01-01; None where it is open."""
+    first = (_utc_date(scope.start) - EPOCH).days if scope.start is not None else None
+    last = (_utc_date(scope.end) - EPOCH).days - 1 if scope.end is not None else None
+    return first, last
+
+
+def _blocks(scope: Scope, block) -> list:
+    """Conditions keeping the day bitmap rows (`block`) that hold days of the range."""
+    first, last = _day_numbers(scope)
+    return [*([block >= first // DAYS_PER_BLOCK] if first is not None else []),
+            *([block <= last // DAYS_PER_BLOCK] if last is not None else [])]
+
+
+def _mask(low: int, high: int) -> int:
+    """Bits low..high (both included) set."""
+    return ((1 << (high + 1)) - 1) ^ ((1 << low) - 1)
+
+
+def _some_day(scope: Scope, days, block):
+    """The day bitmap `days` of `block` has a day in the range: at most three bit tests, however long the range."""
+    first, last = _day_numbers(scope)
+    low = None if first is None else divmod(first, DAYS_PER_BLOCK)
+    high = None if last is None else divmod(last, DAYS_PER_BLOCK)
+
+    def any_of(block_number: int, mask: int):
+        return and_(block == block_number, days.op("&")(literal(mask, BigInteger)) != 0)
+
+    top = DAYS_PER_BLOCK - 1
+    if low is not None and high is not None and low[0] == high[0]:
+        return any_of(low[0], _mask(low[1], high[1]))
+    parts, between = [], [days != 0]
+    if low is not None:
+        parts.append(any_of(low[0], _mask(low[1], top)))
+        between.append(block > low[0])
+    if high is not None:
+        parts.append(any_of(high[0], _mask(0, high[1])))
+        between.append(block < high[0])
+    return or_(*parts, and_(*between))
 
 
 def _flags(scope: Scope):
@@ -129,30 +165,14 @@ def _flags(scope: Scope):
                 .outerjoin(ActivityTotal, and_(ActivityTotal.challenge_id == Enrolment.challenge_id,
                                                ActivityTotal.user_id == Enrolment.user_id))
                 .where(*_enrolled(scope)).cte("flags"))
-    if scope.team_ids is None:
-        # A date range and every team: one grouped pass over the range's person-days beats three probes per
-        # enrolment. A team filter leaves few enrolments, so probing them stays cheaper than any pass.
-        def any_day(condition):
-            return func.max(case((condition, 1), else_=0))
-
-        conditions = _days(scope, ActivityDay.day)
-        if scope.challenge_id is not None:
-            conditions.append(ActivityDay.challenge_id == scope.challenge_id)
-        days = (select(ActivityDay.challenge_id, ActivityDay.user_id,
-                       any_day(ActivityDay.point_events + ActivityDay.completions > 0).label("active"),
-                       any_day(ActivityDay.completions > 0).label("completed"),
-                       any_day(ActivityDay.reflections > 0).label("reflected"))
-                .where(*conditions).group_by(ActivityDay.challenge_id, ActivityDay.user_id).subquery())
-        return (select(Enrolment.team_id, Enrolment.user_id, (func.coalesce(days.c.active, 0) > 0).label("active"),
-                       (func.coalesce(days.c.completed, 0) > 0).label("completed"),
-                       (func.coalesce(days.c.reflected, 0) > 0).label("reflected"))
-                .outerjoin(days, and_(days.c.challenge_id == Enrolment.challenge_id,
-                                      days.c.user_id == Enrolment.user_id))
-                .where(*_enrolled(scope)).cte("flags"))
-    return (select(Enrolment.team_id, Enrolment.user_id,
-                   _did(scope, ActivityDay.point_events + ActivityDay.completions > 0).label("active"),
-                   _did(scope, ActivityDay.completions > 0).label("completed"),
-                   _did(scope, ActivityDay.reflections > 0).label("reflected"))
+    # A date range: bit tests on each enrolment's day bitmaps (one or two rows per enrolment; an enrolment
+    # with two rows appears twice, which the distinct counts absorb).
+    bits = ActivityDayBits
+    return (select(Enrolment.team_id, Enrolment.user_id, _some_day(scope, bits.active, bits.block).label("active"),
+                   _some_day(scope, bits.completed, bits.block).label("completed"),
+                   _some_day(scope, bits.reflected, bits.block).label("reflected"))
+            .outerjoin(bits, and_(bits.challenge_id == Enrolment.challenge_id, bits.user_id == Enrolment.user_id,
+                                  *_blocks(scope, bits.block)))
             .where(*_enrolled(scope)).cte("flags"))
 
 
@@ -305,12 +325,13 @@ def _completers(scope: Scope):
                  .join(Enrolment, and_(Enrolment.challenge_id == Mission.challenge_id,
                                        Enrolment.user_id == MissionCompleter.user_id)))
     else:
-        # One key probe per enrolment and mission.
-        completed = select(MissionCompleterDay.day).where(
-            MissionCompleterDay.mission_id == Mission.id, MissionCompleterDay.user_id == Enrolment.user_id,
-            *_days(scope, MissionCompleterDay.day)).exists()
-        query = (select(Mission.id, func.count(func.distinct(case((completed, Enrolment.user_id)))))
-                 .join(Enrolment, Enrolment.challenge_id == Mission.challenge_id))
+        # Bit tests on each person's day bitmaps of the mission (a person may match in two blocks).
+        bits = MissionCompleterDayBits
+        query = (select(Mission.id, func.count(func.distinct(bits.user_id)))
+                 .join(bits, and_(bits.mission_id == Mission.id, *_blocks(scope, bits.block),
+                                  _some_day(scope, bits.days, bits.block)))
+                 .join(Enrolment, and_(Enrolment.challenge_id == Mission.challenge_id,
+                                       Enrolment.user_id == bits.user_id)))
     return query.where(*_enrolled(scope)).group_by(Mission.id)
 
 

@@ -9,17 +9,19 @@ from __future__ import annotations
 import time
 from datetime import datetime, timedelta
 
-from sqlalchemy import Date, and_, cast, delete, func, literal, update
+from sqlalchemy import BigInteger, Date, Integer, and_, cast, delete, func, literal, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, select
 
 from ..models import (
     ActivityDay,
+    ActivityDayBits,
     ActivityTotal,
     Completion,
     MissionCompleter,
     MissionCompleterDay,
+    MissionCompleterDayBits,
     MissionDay,
     MissionTotal,
     PointEvent,
@@ -30,6 +32,7 @@ from ..models import (
     TeamTotal,
     utcnow,
 )
+from ..models.monitoring import DAYS_PER_BLOCK
 
 BATCH = 50_000  # rows of each source per refresh: one transaction stays short even after a bulk load
 SYNC_LIMIT = 5_000  # a dashboard catches up by itself when at most this many rows wait; more is the tick's job
@@ -39,7 +42,7 @@ TICK_BUDGET_SECONDS = 30
 GAP_PATIENCE = timedelta(hours=1)
 SOURCES = {"point_event": PointEvent, "completion": Completion, "reflection": Reflection}
 ROLLUPS = (ActivityDay, TeamDay, MissionDay, MissionCompleterDay, ActivityTotal, TeamTotal, MissionTotal,
-           MissionCompleter)
+           MissionCompleter, ActivityDayBits, MissionCompleterDayBits)
 
 
 def utc_day(session: Session, moment):
@@ -49,15 +52,30 @@ def utc_day(session: Session, moment):
     return func.date(moment)
 
 
+def utc_day_number(session: Session, moment):
+    """Days from 1970-01-01 to the UTC day of a timestamp."""
+    if session.get_bind().dialect.name == "postgresql":
+        return cast(func.floor(func.extract("epoch", moment) / 86400), BigInteger)
+    return cast(func.julianday(func.date(moment)) - 2440587.5, Integer)
+
+
+def _day_bit(session: Session, moment) -> tuple:
+    """(block, bit) of a timestamp's UTC day in the day bitmaps (webapp/models/monitoring.py)."""
+    number = utc_day_number(session, moment)
+    return (cast(number // DAYS_PER_BLOCK, Integer),
+            literal(1, BigInteger).op("<<")(cast(number % DAYS_PER_BLOCK, Integer)))
+
+
 def _insert(session: Session, model):
     dialect = session.get_bind().dialect.name
     return (postgresql_insert if dialect == "postgresql" else sqlite_insert)(model.__table__)
 
 
-def _add(session: Session, model, keys: list, sums: dict, query) -> None:
+def _add(session: Session, model, keys: list, sums: dict, query, bits: bool = False) -> None:
     """Add the sums `query` selects (grouped by `keys`) to `model`'s rows, creating the missing ones.
 
-    `query` selects the key columns then the sums, in that order; other counters start at 0.
+    `query` selects the key columns then the sums, in that order; other counters start at 0. With `bits`
+    the counters are day bitmaps, combined with OR (the sums then are of distinct day bits: their OR).
     """
     table = model.__table__
     key_names = [column.name for column in table.primary_key.columns]
@@ -66,7 +84,9 @@ def _add(session: Session, model, keys: list, sums: dict, query) -> None:
     select_list = [*keys, *(sums.get(name, literal(0)) for name in counters)]
     statement = _insert(session, model).from_select(columns, query.with_only_columns(*select_list).group_by(*keys))
     statement = statement.on_conflict_do_update(
-        index_elements=key_names, set_={name: table.c[name] + statement.excluded[name] for name in sums})
+        index_elements=key_names,
+        set_={name: table.c[name].op("|")(statement.excluded[name]) if bits else table.c[name] + statement.excluded[name]
+              for name in sums})
     session.connection().execute(statement)
 
 
@@ -79,6 +99,9 @@ def _roll_point_events(session: Session, rows) -> None:
     points = {"points": func.sum(PointEvent.amount)}
     _add(session, TeamDay, [PointEvent.challenge_id, PointEvent.team_id, day], points, query)
     _add(session, TeamTotal, [PointEvent.challenge_id, PointEvent.team_id], points, query)
+    block, bit = _day_bit(session, PointEvent.created_at)
+    _add(session, ActivityDayBits, [PointEvent.challenge_id, PointEvent.user_id, block],
+         {"active": func.sum(bit.distinct())}, query, bits=True)
 
 
 def _roll_completions(session: Session, rows) -> None:
@@ -93,6 +116,12 @@ def _roll_completions(session: Session, rows) -> None:
     _add(session, TeamTotal, [Completion.challenge_id, Completion.team_id], count, query)
     _add(session, MissionTotal, [Completion.challenge_id, Completion.mission_id, Completion.team_id], count, query)
     _add(session, MissionCompleter, [Completion.mission_id, Completion.user_id], count, query)
+    block, bit = _day_bit(session, Completion.created_at)
+    days = func.sum(bit.distinct())
+    _add(session, ActivityDayBits, [Completion.challenge_id, Completion.user_id, block],
+         {"active": days, "completed": days}, query, bits=True)
+    _add(session, MissionCompleterDayBits, [Completion.mission_id, Completion.user_id, block], {"days": days}, query,
+         bits=True)
 
 
 def _roll_reflections(session: Session, rows) -> None:
@@ -103,6 +132,9 @@ def _roll_reflections(session: Session, rows) -> None:
     _add(session, TeamDay, [Reflection.challenge_id, Reflection.team_id, day], count, query)
     _add(session, ActivityTotal, [Reflection.challenge_id, Reflection.user_id], count, query)
     _add(session, TeamTotal, [Reflection.challenge_id, Reflection.team_id], count, query)
+    block, bit = _day_bit(session, Reflection.created_at)
+    _add(session, ActivityDayBits, [Reflection.challenge_id, Reflection.user_id, block],
+         {"reflected": func.sum(bit.distinct())}, query, bits=True)
     # The mission a reflection is about: the one whose completion asked for it.
     led = (query.join(ReflectionPrompt, ReflectionPrompt.id == Reflection.prompt_id)
            .join(Completion, Completion.id == ReflectionPrompt.completion_id))

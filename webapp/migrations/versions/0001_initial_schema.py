@@ -711,6 +711,22 @@ def _create_monitoring_rollups() -> None:
     sa.Column('completions', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('mission_id', 'user_id', name=op.f('pk_mission_completer'))
     )
+    op.create_table('activity_day_bits',
+    sa.Column('challenge_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('block', sa.Integer(), nullable=False),
+    sa.Column('active', sa.BigInteger(), nullable=False),
+    sa.Column('completed', sa.BigInteger(), nullable=False),
+    sa.Column('reflected', sa.BigInteger(), nullable=False),
+    sa.PrimaryKeyConstraint('challenge_id', 'user_id', 'block', name=op.f('pk_activity_day_bits'))
+    )
+    op.create_table('mission_completer_day_bits',
+    sa.Column('mission_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('block', sa.Integer(), nullable=False),
+    sa.Column('days', sa.BigInteger(), nullable=False),
+    sa.PrimaryKeyConstraint('mission_id', 'user_id', 'block', name=op.f('pk_mission_completer_day_bits'))
+    )
     op.create_table('rollup_state',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('point_event_id', sa.Integer(), nullable=False),
@@ -724,6 +740,8 @@ def _create_monitoring_rollups() -> None:
 
 def _drop_monitoring_rollups() -> None:
     op.drop_table('rollup_state')
+    op.drop_table('mission_completer_day_bits')
+    op.drop_table('activity_day_bits')
     op.drop_table('mission_completer')
     op.drop_table('mission_total')
     op.drop_table('team_total')
