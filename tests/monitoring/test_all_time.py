@@ -1,4 +1,5 @@
-"""The all-time rollups (no date range) agree with the daily ones, and both ways of counting give the same figures."""
+"""The all-time rollups (no date range) agree with the ledger and the daily rollups, and give the figures a range
+holding every day gives."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
@@ -8,11 +9,11 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from webapp.models import (
-    ActivityDay,
     ActivityTotal,
+    Completion,
     MissionCompleter,
-    MissionCompleterDay,
     MissionDay,
+    PointEvent,
     MissionTotal,
     PromptStatus,
     Reflection,
@@ -36,21 +37,26 @@ def totals(session) -> dict[tuple[int, int], tuple[int, int, int, int]]:
             for row in session.exec(select(ActivityTotal))}
 
 
-def daily_totals(session) -> dict[tuple[int, int], tuple[int, int, int, int]]:
-    return {(challenge, user): tuple(int(value) for value in sums) for challenge, user, *sums in session.exec(
-        select(ActivityDay.challenge_id, ActivityDay.user_id, func.sum(ActivityDay.point_events),
-               func.sum(ActivityDay.points), func.sum(ActivityDay.completions), func.sum(ActivityDay.reflections))
-        .group_by(ActivityDay.challenge_id, ActivityDay.user_id))}
+def ledger_totals(session) -> dict[tuple[int, int], tuple[int, int, int, int]]:
+    """(point events, points, completions, reflections) per challenge and person, counted in the ledger itself."""
+    def per_person(model, *sums):
+        return {(challenge, user): tuple(int(value) for value in values) for challenge, user, *values in session.exec(
+            select(model.challenge_id, model.user_id, *sums).group_by(model.challenge_id, model.user_id))}
+
+    points = per_person(PointEvent, func.count(), func.sum(PointEvent.amount))
+    completions, reflections = per_person(Completion, func.count()), per_person(Reflection, func.count())
+    return {key: (*points.get(key, (0, 0)), *completions.get(key, (0,)), *reflections.get(key, (0,)))
+            for key in {*points, *completions, *reflections}}
 
 
 def completers(session) -> dict[tuple[int, int], int]:
     return {(row.mission_id, row.user_id): row.completions for row in session.exec(select(MissionCompleter))}
 
 
-def daily_completers(session) -> dict[tuple[int, int], int]:
+def ledger_completers(session) -> dict[tuple[int, int], int]:
     return {(mission, user): int(count) for mission, user, count in session.exec(
-        select(MissionCompleterDay.mission_id, MissionCompleterDay.user_id, func.sum(MissionCompleterDay.completions))
-        .group_by(MissionCompleterDay.mission_id, MissionCompleterDay.user_id))}
+        select(Completion.mission_id, Completion.user_id, func.count())
+        .group_by(Completion.mission_id, Completion.user_id))}
 
 
 def sums_without_days(session, daily, total) -> tuple[dict, dict]:
@@ -67,8 +73,8 @@ def sums_without_days(session, daily, total) -> tuple[dict, dict]:
 
 
 def assert_all_time_agrees(session) -> None:
-    assert totals(session) == daily_totals(session)
-    assert completers(session) == daily_completers(session)
+    assert totals(session) == ledger_totals(session)
+    assert completers(session) == ledger_completers(session)
     for daily, total in ((TeamDay, TeamTotal), (MissionDay, MissionTotal)):
         all_time, daily_sums = sums_without_days(session, daily, total)
         assert all_time and all_time == daily_sums

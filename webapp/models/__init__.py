@@ -38,11 +38,9 @@ from .reflection import (
 )
 from .system import JobStatus, Notification, OutboxJob
 from .monitoring import (
-    ActivityDay,
     ActivityDayBits,
     ActivityTotal,
     MissionCompleter,
-    MissionCompleterDay,
     MissionCompleterDayBits,
     MissionDay,
     MissionTotal,
@@ -52,7 +50,7 @@ from .monitoring import (
 )
 
 __all__ = [
-    "ActivityDay", "ActivityDayBits", "ActivityTotal", "MissionCompleter", "MissionCompleterDay", "MissionCompleterDayBits", "MissionDay", "MissionTotal", "RollupState", "TeamDay", "TeamTotal",
+    "ActivityDayBits", "ActivityTotal", "MissionCompleter", "MissionCompleterDayBits", "MissionDay", "MissionTotal", "RollupState", "TeamDay", "TeamTotal",
     "AssessmentPhase", "Badge", "BadgeAward", "Cadence", "BadgeRule", "BadgeScope", "Challenge", "ChallengeStatus", "ChallengeTeam",
     "Completion", "Enrolment", "Feedback", "JobStatus", "Kudos", "LeaderboardMode", "Lesson",
     "LessonSummary", "LessonSummaryVersion", "LlmCall", "Membership", "Mission", "MissionKind",

@@ -1,5 +1,5 @@
-"""Rollups the programme dashboards read instead of the ledger: sums per UTC day (and all-time sums, for views
-without a date range), kept up to date from ids.
+"""Rollups the programme dashboards read instead of the ledger, kept up to date from ids: sums per UTC day,
+day bitmaps per person (who did something in a date range), all-time sums (views without a date range).
 
 Derived data only: webapp.monitoring.rollups fills them from point_event, completion and reflection rows
 above the high-water marks in RollupState, and can rebuild them from scratch.
@@ -7,23 +7,8 @@ above the high-water marks in RollupState, and can rebuild them from scratch.
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, BigInteger, Index
+from sqlalchemy import JSON, BigInteger
 from sqlmodel import Field, SQLModel
-
-
-class ActivityDay(SQLModel, table=True):
-    """What one person did in a challenge on a UTC day, for a team: who was active, completed, reflected."""
-
-    __tablename__ = "activity_day"
-
-    challenge_id: int = Field(primary_key=True)
-    user_id: int = Field(primary_key=True)
-    day: date = Field(primary_key=True)
-    team_id: int = Field(primary_key=True)
-    point_events: int = 0
-    points: int = 0
-    completions: int = 0
-    reflections: int = 0
 
 
 class TeamDay(SQLModel, table=True):
@@ -55,23 +40,10 @@ class MissionDay(SQLModel, table=True):
     reflections: int = 0
 
 
-class MissionCompleterDay(SQLModel, table=True):
-    """Who completed a mission on a UTC day: distinct completers are not a sum, so they keep the person."""
-
-    __tablename__ = "mission_completer_day"
-    __table_args__ = (Index("ix_mission_completer_day_mission_day", "mission_id", "day"),)
-
-    mission_id: int = Field(primary_key=True)
-    user_id: int = Field(primary_key=True)
-    day: date = Field(primary_key=True)
-    completions: int = 0
-
-
 class ActivityTotal(SQLModel, table=True):
-    """What one person did in a challenge since it began, whatever their team: ActivityDay without the days.
+    """What one person did in a challenge since it began, whatever their team.
 
-    One row per person and challenge, so a dashboard without a date range reads one row per enrolment
-    instead of probing each enrolment's days.
+    One row per person and challenge, so a dashboard without a date range reads one row per enrolment.
     """
 
     __tablename__ = "activity_total"
@@ -109,7 +81,7 @@ class MissionTotal(SQLModel, table=True):
 
 
 class MissionCompleter(SQLModel, table=True):
-    """Who ever completed a mission, and how often: MissionCompleterDay without the days."""
+    """Who ever completed a mission, and how often: distinct completers are not a sum, so it keeps the person."""
 
     __tablename__ = "mission_completer"
 
@@ -141,7 +113,8 @@ class ActivityDayBits(SQLModel, table=True):
 
 
 class MissionCompleterDayBits(SQLModel, table=True):
-    """On which UTC days a person completed a mission: MissionCompleterDay as one bitmap per block of days."""
+    """On which UTC days a person completed a mission, one bitmap per block of days (distinct completers in a
+    range are not a sum, so it keeps the person)."""
 
     __tablename__ = "mission_completer_day_bits"
 

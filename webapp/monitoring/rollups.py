@@ -15,12 +15,10 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, select
 
 from ..models import (
-    ActivityDay,
     ActivityDayBits,
     ActivityTotal,
     Completion,
     MissionCompleter,
-    MissionCompleterDay,
     MissionCompleterDayBits,
     MissionDay,
     MissionTotal,
@@ -41,8 +39,8 @@ TICK_BUDGET_SECONDS = 30
 # rolled back (it never appears). No request holds a transaction open this long.
 GAP_PATIENCE = timedelta(hours=1)
 SOURCES = {"point_event": PointEvent, "completion": Completion, "reflection": Reflection}
-ROLLUPS = (ActivityDay, TeamDay, MissionDay, MissionCompleterDay, ActivityTotal, TeamTotal, MissionTotal,
-           MissionCompleter, ActivityDayBits, MissionCompleterDayBits)
+ROLLUPS = (TeamDay, MissionDay, ActivityDayBits, MissionCompleterDayBits, ActivityTotal, TeamTotal, MissionTotal,
+           MissionCompleter)
 
 
 def utc_day(session: Session, moment):
@@ -94,7 +92,6 @@ def _roll_point_events(session: Session, rows) -> None:
     day = utc_day(session, PointEvent.created_at)
     query = select(PointEvent.id).where(rows)
     sums = {"point_events": func.count(), "points": func.sum(PointEvent.amount)}
-    _add(session, ActivityDay, [PointEvent.challenge_id, PointEvent.user_id, day, PointEvent.team_id], sums, query)
     _add(session, ActivityTotal, [PointEvent.challenge_id, PointEvent.user_id], sums, query)
     points = {"points": func.sum(PointEvent.amount)}
     _add(session, TeamDay, [PointEvent.challenge_id, PointEvent.team_id, day], points, query)
@@ -108,10 +105,8 @@ def _roll_completions(session: Session, rows) -> None:
     day = utc_day(session, Completion.created_at)
     query = select(Completion.id).where(rows)
     count = {"completions": func.count()}
-    _add(session, ActivityDay, [Completion.challenge_id, Completion.user_id, day, Completion.team_id], count, query)
     _add(session, TeamDay, [Completion.challenge_id, Completion.team_id, day], count, query)
     _add(session, MissionDay, [Completion.challenge_id, Completion.mission_id, Completion.team_id, day], count, query)
-    _add(session, MissionCompleterDay, [Completion.mission_id, Completion.user_id, day], count, query)
     _add(session, ActivityTotal, [Completion.challenge_id, Completion.user_id], count, query)
     _add(session, TeamTotal, [Completion.challenge_id, Completion.team_id], count, query)
     _add(session, MissionTotal, [Completion.challenge_id, Completion.mission_id, Completion.team_id], count, query)
@@ -128,7 +123,6 @@ def _roll_reflections(session: Session, rows) -> None:
     day = utc_day(session, Reflection.created_at)
     query = select(Reflection.id).where(rows)
     count = {"reflections": func.count()}
-    _add(session, ActivityDay, [Reflection.challenge_id, Reflection.user_id, day, Reflection.team_id], count, query)
     _add(session, TeamDay, [Reflection.challenge_id, Reflection.team_id, day], count, query)
     _add(session, ActivityTotal, [Reflection.challenge_id, Reflection.user_id], count, query)
     _add(session, TeamTotal, [Reflection.challenge_id, Reflection.team_id], count, query)

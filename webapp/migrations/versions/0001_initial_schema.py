@@ -642,17 +642,6 @@ def _drop_lesson_search() -> None:
 # Programme dashboard rollups (webapp/models/monitoring.py): derived sums per UTC day (and all time), no foreign keys, so a
 # refresh never contends with the writes it summarises.
 def _create_monitoring_rollups() -> None:
-    op.create_table('activity_day',
-    sa.Column('challenge_id', sa.Integer(), nullable=False),
-    sa.Column('user_id', sa.Integer(), nullable=False),
-    sa.Column('day', sa.Date(), nullable=False),
-    sa.Column('team_id', sa.Integer(), nullable=False),
-    sa.Column('point_events', sa.Integer(), nullable=False),
-    sa.Column('points', sa.Integer(), nullable=False),
-    sa.Column('completions', sa.Integer(), nullable=False),
-    sa.Column('reflections', sa.Integer(), nullable=False),
-    sa.PrimaryKeyConstraint('challenge_id', 'user_id', 'day', 'team_id', name=op.f('pk_activity_day'))
-    )
     op.create_table('team_day',
     sa.Column('challenge_id', sa.Integer(), nullable=False),
     sa.Column('team_id', sa.Integer(), nullable=False),
@@ -671,15 +660,6 @@ def _create_monitoring_rollups() -> None:
     sa.Column('reflections', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('challenge_id', 'mission_id', 'team_id', 'day', name=op.f('pk_mission_day'))
     )
-    op.create_table('mission_completer_day',
-    sa.Column('mission_id', sa.Integer(), nullable=False),
-    sa.Column('user_id', sa.Integer(), nullable=False),
-    sa.Column('day', sa.Date(), nullable=False),
-    sa.Column('completions', sa.Integer(), nullable=False),
-    sa.PrimaryKeyConstraint('mission_id', 'user_id', 'day', name=op.f('pk_mission_completer_day'))
-    )
-    with op.batch_alter_table('mission_completer_day', schema=None) as batch_op:
-        batch_op.create_index('ix_mission_completer_day_mission_day', ['mission_id', 'day'], unique=False)
     op.create_table('activity_total',
     sa.Column('challenge_id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
@@ -746,9 +726,5 @@ def _drop_monitoring_rollups() -> None:
     op.drop_table('mission_total')
     op.drop_table('team_total')
     op.drop_table('activity_total')
-    with op.batch_alter_table('mission_completer_day', schema=None) as batch_op:
-        batch_op.drop_index('ix_mission_completer_day_mission_day')
-    op.drop_table('mission_completer_day')
     op.drop_table('mission_day')
     op.drop_table('team_day')
-    op.drop_table('activity_day')
