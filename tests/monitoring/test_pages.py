@@ -128,3 +128,15 @@ def test_csv_cells_that_look_like_formulas_are_quoted(client, auth, session, wor
     names = [row[0] for row in rows_of(client.get(f"/monitoring/challenges/{world.a}/export/teams.csv"))]
     assert "'=HYPERLINK(\"http://evil.example\",\"x\")" in names
     assert [safe_cell(value) for value in ["+1", "-2", "@sum", "plain", 7]] == ["'+1", "'-2", "'@sum", "plain", 7]
+
+
+def test_lead_who_leads_no_team_is_told_why_instead_of_refused(client, auth, make_user, world):
+    from webapp.models import Role
+
+    make_user("new-lead@example.com", role=Role.LEAD)
+    auth.login("new-lead@example.com")
+    page = client.get("/monitoring/")
+    assert page.status_code == 200
+    body = page.get_data(as_text=True)
+    assert "You do not lead a team yet" in body and "<canvas" not in body
+    assert client.get(f"/monitoring/challenges/{world.a}").status_code == 403  # still no team to see

@@ -10,7 +10,15 @@ from ..security import role_required
 from ..web import db, render, see_other
 from . import charts, figures
 from .exports import TABLES, export_csv
-from .scope import Forbidden, NotFound, build_scope, filter_teams, monitored_challenge, watched_team_ids
+from .scope import (
+    Forbidden,
+    NotFound,
+    build_scope,
+    filter_teams,
+    leads_a_team,
+    monitored_challenge,
+    watched_team_ids,
+)
 from .skills import (
     RATINGS,
     AssessmentInvalid,
@@ -77,6 +85,9 @@ def _dashboard(challenge_id: int | None):
 @role_required(Role.LEAD)
 def overview():
     """The programme across challenges: funnel, completions, teams, missions, badges, skills."""
+    if current_user.role == Role.LEAD and not leads_a_team(db(), current_user):
+        # The Programme link shows to every lead; one who leads no team yet gets told why, not a 403.
+        return render("monitoring/no_team.html")
     return _dashboard(None)
 
 

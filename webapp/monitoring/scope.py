@@ -42,6 +42,11 @@ class Filters:
                 if value}
 
 
+def leads_a_team(session: Session, user: User) -> bool:
+    return session.exec(select(Membership.team_id).where(
+        Membership.user_id == user.id, col(Membership.is_lead).is_(True)).limit(1)).first() is not None
+
+
 def watched_team_ids(session: Session, user: User) -> tuple[int, ...] | None:
     """Teams the user may monitor: None (all) for admins, the teams they lead for leads. Raises Forbidden."""
     if user.role == Role.ADMIN:
