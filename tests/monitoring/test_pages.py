@@ -140,3 +140,25 @@ def test_lead_who_leads_no_team_is_told_why_instead_of_refused(client, auth, mak
     body = page.get_data(as_text=True)
     assert "You do not lead a team yet" in body and "<canvas" not in body
     assert client.get(f"/monitoring/challenges/{world.a}").status_code == 403  # still no team to see
+
+
+def test_skills_across_challenges_show_all_teams_together_and_per_team_with_a_challenge(client, auth, world):
+    """Across every challenge a row per skill, team and challenge would run to thousands of rows: the page
+    shows each skill's overall figures there, and per-team rows once a challenge or a team is chosen."""
+    import re
+
+    auth.login("admin@example.com")
+
+    def skill_rows(path: str) -> list[str]:
+        page = client.get(path).get_data(as_text=True)
+        table = page[page.index('<table id="skills-table">'):]
+        table = table[:table.index("</table>")]
+        return [re.sub(r"<[^>]+>", "|", row) for row in re.findall(r"<tr.*?</tr>", table, re.S)[1:]]
+
+    overview = skill_rows("/monitoring/")
+    assert overview and all("All teams" in row for row in overview)
+    per_challenge = skill_rows(f"/monitoring/challenges/{world.a}")
+    assert any("Red" in row for row in per_challenge) and any("All teams" in row for row in per_challenge)
+    one_team = skill_rows(f"/monitoring/?team={world.red}")
+    assert any("Red" in row for row in one_team)
+    assert len(rows_of(client.get("/monitoring/export/self-assessments.csv"))) - 1 > len(overview)
