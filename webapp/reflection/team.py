@@ -52,6 +52,7 @@ def summarise_now(session: Session, user: User, team_id: int, challenge_id: int,
 
 
 def summary_for_lead(session: Session, user: User, summary_id: int) -> LessonSummary:
+    """The summary, if `user` leads its team or is an admin (to review or retry it). Raises NotYourTeam."""
     summary = session.get(LessonSummary, summary_id)
     if summary is None:
         raise NotYourTeam(summary_id)

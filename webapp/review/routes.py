@@ -5,14 +5,14 @@ from flask import Blueprint, abort, flash, request, url_for
 from flask_login import current_user
 
 from ..models import Challenge, Role, SummaryStatus, Team
-from ..reflection.team import NotYourTeam
+from ..reflection.team import NotYourTeam, summary_for_lead
 from ..security import role_required
 from ..web import db, render, see_other
 from .queries import compare_versions, review_queue, version_number, version_sections, versions_of
 from .sections import SECTIONS
 from .transitions import (
     InvalidReview, NotAllowed, ReviewError, StaleRevision, approve_summary, current_version, edit_summary,
-    publish_summary, regenerate_summary, reject_summary, summary_for_reviewer,
+    publish_summary, regenerate_summary, reject_summary,
 )
 
 bp = Blueprint("review", __name__, url_prefix="/review")
@@ -188,6 +188,6 @@ def _revision() -> int:
 
 def _reviewable(summary_id: int):
     try:
-        return summary_for_reviewer(db(), current_user, summary_id)
+        return summary_for_lead(db(), current_user, summary_id)
     except NotYourTeam:
         abort(404)

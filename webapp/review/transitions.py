@@ -26,7 +26,7 @@ from ..models import (
     Completion, Lesson, LessonSummary, LessonSummaryVersion, Membership, Mission, Notification, Reflection,
     ReflectionPrompt, SummaryStatus, User, Visibility, utcnow,
 )
-from ..reflection.team import NotYourTeam, check_lead
+from ..reflection.team import NotYourTeam, summary_for_lead
 from .sections import SECTIONS
 
 S = SummaryStatus
@@ -67,15 +67,6 @@ class InvalidReview(ReviewError):
         self.errors = errors
 
 
-def summary_for_reviewer(session: Session, user: User, summary_id: int) -> LessonSummary:
-    """The summary, if `user` may review it (a lead of its team, or an admin). Raises NotYourTeam."""
-    summary = session.get(LessonSummary, summary_id)
-    if summary is None:
-        raise NotYourTeam(summary_id)
-    check_lead(session, user, summary.team_id)
-    return summary
-
-
 def current_version(session: Session, summary: LessonSummary) -> LessonSummaryVersion | None:
     return session.exec(select(LessonSummaryVersion).where(
         LessonSummaryVersion.summary_id == summary.id,
@@ -106,7 +97,7 @@ def edit_summary(session: Session, user: User, summary_id: int, seen_revision: i
     `texts` maps each section to the new texts of the current version's items, in order.
     Raises NotYourTeam, InvalidReview, NotAllowed or StaleRevision.
     """
-    summary = summary_for_reviewer(session, user, summary_id)
+    summary = summary_for_lead(session, user, summary_id)
     if summary.revision != seen_revision:
         raise StaleRevision(summary)
     version = current_version(session, summary)
@@ -146,7 +137,7 @@ def regenerate_summary(session: Session, user: User, summary_id: int, seen_revis
     """
     from workers.summaries import JOB, outbox_key
 
-    summary = summary_for_reviewer(session, user, summary_id)
+    summary = summary_for_lead(session, user, summary_id)
     guidance = (guidance or "").strip()
     if len(guidance) > GUIDANCE_MAX:
         raise InvalidReview({"guidance": f"Guidance is at most {GUIDANCE_MAX} characters (this has {len(guidance)})."})
@@ -160,14 +151,14 @@ def regenerate_summary(session: Session, user: User, summary_id: int, seen_revis
 
 def approve_summary(session: Session, user: User, summary_id: int, seen_revision: int) -> LessonSummary:
     """Mark the draft as checked and ready to publish. Raises NotYourTeam, NotAllowed or StaleRevision."""
-    summary = summary_for_reviewer(session, user, summary_id)
+    summary = summary_for_lead(session, user, summary_id)
     _claim(session, summary, seen_revision, (S.DRAFT,), "approved", status=S.APPROVED)
     return summary
 
 
 def reject_summary(session: Session, user: User, summary_id: int, seen_revision: int, reason: str) -> LessonSummary:
     """Refuse the summary, saying why. Raises NotYourTeam, InvalidReview, NotAllowed or StaleRevision."""
-    summary = summary_for_reviewer(session, user, summary_id)
+    summary = summary_for_lead(session, user, summary_id)
     reason = (reason or "").strip()
     if not reason:
         raise InvalidReview({"reason": "Say why the summary is rejected, so the team knows what to change."})
@@ -183,7 +174,7 @@ def publish_summary(session: Session, user: User, summary_id: int, seen_revision
 
     Raises NotYourTeam, NotAllowed or StaleRevision.
     """
-    summary = summary_for_reviewer(session, user, summary_id)
+    summary = summary_for_lead(session, user, summary_id)
     now = utcnow()
     _claim(session, summary, seen_revision, (S.APPROVED,), "published", status=S.PUBLISHED, published_at=now)
     version = current_version(session, summary)
