@@ -15,7 +15,7 @@ from .scope import (
     NotFound,
     build_scope,
     filter_teams,
-    leads_a_team,
+    led_team_ids,
     monitored_challenge,
     watched_team_ids,
 )
@@ -85,7 +85,7 @@ def _dashboard(challenge_id: int | None):
 @role_required(Role.LEAD)
 def overview():
     """The programme across challenges: funnel, completions, teams, missions, badges, skills."""
-    if current_user.role == Role.LEAD and not leads_a_team(db(), current_user):
+    if current_user.role == Role.LEAD and not led_team_ids(db(), current_user):
         # The Programme link shows to every lead; one who leads no team yet gets told why, not a 403.
         return render("monitoring/no_team.html")
     return _dashboard(None)

@@ -42,9 +42,10 @@ class Filters:
                 if value}
 
 
-def leads_a_team(session: Session, user: User) -> bool:
-    return session.exec(select(Membership.team_id).where(
-        Membership.user_id == user.id, col(Membership.is_lead).is_(True)).limit(1)).first() is not None
+def led_team_ids(session: Session, user: User) -> tuple[int, ...]:
+    """The teams the user leads (whatever their role)."""
+    return tuple(session.exec(select(Membership.team_id).where(
+        Membership.user_id == user.id, col(Membership.is_lead).is_(True)).order_by(Membership.team_id)))
 
 
 def watched_team_ids(session: Session, user: User) -> tuple[int, ...] | None:
@@ -53,8 +54,7 @@ def watched_team_ids(session: Session, user: User) -> tuple[int, ...] | None:
         return None
     if user.role != Role.LEAD:
         raise Forbidden
-    led = tuple(session.exec(select(Membership.team_id).where(
-        Membership.user_id == user.id, col(Membership.is_lead).is_(True)).order_by(Membership.team_id)))
+    led = led_team_ids(session, user)
     if not led:
         raise Forbidden
     return led
