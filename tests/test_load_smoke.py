@@ -55,4 +55,4 @@ def test_every_simulated_person_walks_the_app_without_a_failure(live_url, tmp_pa
     for name in ("sign in (POST)", "dashboard", "review queue", "monitoring overview"):
         assert int(rows[name]["Request Count"]) >= 1, f"{name} never ran:\n{output}"
     assert int(rows["sign in (POST)"]["Request Count"]) == 5
-    assert any(name in rows for name in ("complete mission (POST)", "reflection prompts panel (htmx)")), output
+    assert int(rows["complete mission (POST)"]["Request Count"]) >= 1, output

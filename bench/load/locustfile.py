@@ -79,6 +79,13 @@ class Person(HttpUser):
     role = "employees"
 
     def on_start(self) -> None:
+        if self.sign_in():
+            self.first_visit()
+
+    def first_visit(self) -> None:
+        """What this kind of person opens first after signing in (their main page), before random tasks."""
+
+    def sign_in(self) -> bool:
         self.email = next(_NEXT[self.role])
         self.token = ""
         self.challenges: list[int] = []
@@ -89,8 +96,9 @@ class Person(HttpUser):
             if response.status_code != 303:
                 response.failure(f"sign-in of {self.email} answered {response.status_code}")
                 self.stop(force=False)
-                return
+                return False
         self.dashboard()
+        return True
 
     def page(self, path: str, name: str, htmx: bool = False, expect: str | None = None) -> str:
         """GET a page; anything but a 200 with `expect` in it is a failure. Returns the body ('' on failure)."""
@@ -169,6 +177,9 @@ class Player(Person):
 
     fixed_count = MIX["player"]
 
+    def first_visit(self) -> None:
+        self.complete_mission()
+
     @task(3)
     def complete_mission(self):
         challenge = self.challenge()
@@ -235,6 +246,9 @@ class Lead(Person):
     fixed_count = MIX["lead"]
     role = "leads"
 
+    def first_visit(self) -> None:
+        self.review()
+
     @task(3)
     def review(self):
         queue = self.page("/review", "review queue")
@@ -260,6 +274,9 @@ class Admin(Person):
 
     fixed_count = MIX["admin"]
     role = "admins"
+
+    def first_visit(self) -> None:
+        self.overview()
 
     @task(2)
     def overview(self):
