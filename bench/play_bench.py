@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import re
+import resource
 import secrets
 import shutil
 import statistics
@@ -67,6 +68,31 @@ class Row:
     p95: float
     throughput: float
     load: float = float("nan")  # 1-minute load average at the end of the row: this machine is shared
+    cpu: dict[str, float] = field(default_factory=dict)  # CPU ms per request: gunicorn, PostgreSQL, wrk
+
+
+def _cpu_seconds() -> dict[str, float]:
+    """CPU time used so far by every gunicorn and PostgreSQL process, and by this process's finished children.
+
+    wrk is a child that has been waited for, so RUSAGE_CHILDREN holds its time; the two servers are
+    children too but still running, so they are read from /proc like PostgreSQL's backends.
+    """
+    ticks = os.sysconf("SC_CLK_TCK")
+    used = {"gunicorn": 0.0, "PostgreSQL": 0.0}
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as handle:
+                command = handle.read()
+            with open(f"/proc/{pid}/stat") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+        except OSError:  # the process ended while we looked
+            continue
+        kind = "gunicorn" if b"gunicorn" in command else "PostgreSQL" if command.startswith(b"postgres") else None
+        if kind:
+            used[kind] += (int(fields[11]) + int(fields[12])) / ticks  # utime + stime
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    used["wrk"] = children.ru_utime + children.ru_stime
+    return used
 
 
 class Client:
@@ -181,8 +207,10 @@ def run_phase(name: str, clients: list[Client], request: Target, ledger: int) ->
                 "htmx": "true" if request.htmx else "false",
                 "expect": _lua_string(request.expect) if request.expect else "nil", "form": _lua_string(form),
                 "salt": _lua_string(secrets.token_hex(6)), "agent": _lua_string(USER_AGENT)})
+            before = _cpu_seconds()
             count, duration, p50, p95, errors = _wrk(script, len(clients), seconds, clients[0].base)
-    return Row(name, ledger, count, errors, p50, p95, count / duration, os.getloadavg()[0])
+    cpu = {kind: (used - before[kind]) * 1000 / max(count, 1) for kind, used in _cpu_seconds().items()}
+    return Row(name, ledger, count, errors, p50, p95, count / duration, os.getloadavg()[0], cpu)
 
 
 def get(path: str, htmx: bool = False) -> Target:
@@ -237,11 +265,13 @@ def table(rows: list[Row], notes: list[str]) -> str:
     model = f"{WORKERS} {WORKER_CLASS} workers" + (f" x {THREADS} threads" if THREADS > 1 else "")
     lines = [f"Learnloop play benchmark, {datetime.now():%Y-%m-%d %H:%M}, {os.cpu_count()} CPUs, gunicorn "
              f"{model}, {CLIENTS} concurrent clients (wrk), {SECONDS:.0f} s per row",
-             "", "| route | ledger events | requests | errors | p50 ms | p95 ms | req/s | load avg |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|"]
+             "", "| route | ledger events | requests | errors | p50 ms | p95 ms | req/s | load avg "
+             "| CPU ms/request: gunicorn / PostgreSQL / wrk |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for row in rows:
+        cpu = " / ".join(f"{row.cpu.get(kind, float('nan')):.2f}" for kind in ("gunicorn", "PostgreSQL", "wrk"))
         lines.append(f"| {row.name} | {row.ledger:,} | {row.requests} | {row.errors} | {row.p50:.1f} | "
-                     f"{row.p95:.1f} | {row.throughput:.0f} | {row.load:.1f} |")
+                     f"{row.p95:.1f} | {row.throughput:.0f} | {row.load:.1f} | {cpu} |")
     return "\n".join(lines + [""] + notes) + "\n"
 
 
@@ -297,9 +327,14 @@ def main() -> None:
     refresh = next(row for row in rows if row.name.startswith("leaderboards live"))
     p95_ratios = sorted(big.p95 / little.p95 for little, big in completion_rows)
     p50_ratios = sorted(big.p50 / little.p50 for little, big in completion_rows)
+    cores = os.cpu_count() or 1
     notes = [
         f"Leaderboard throughput / bare route: page {board.throughput / bare.throughput:.2f}, "
         f"live refresh {refresh.throughput / bare.throughput:.2f} (target >= 0.25).",
+        f"CPU per request, all processes: bare route {sum(bare.cpu.values()):.2f} ms, leaderboards page "
+        f"{sum(board.cpu.values()):.2f} ms. {cores} cores give {cores * 1000} CPU ms a second, so the "
+        f"leaderboard cannot pass {cores * 1000 / sum(board.cpu.values()):.0f} req/s here, and with the cores "
+        f"busy the throughput ratio is the cost ratio, {sum(bare.cpu.values()) / sum(board.cpu.values()):.2f}.",
         f"Complete mission at {full:,} / at {small:,} events, per round (measured back to back): p95 "
         + ", ".join(f"{ratio:.2f}" for ratio in p95_ratios) + f" (median {statistics.median(p95_ratios):.2f}); p50 "
         + ", ".join(f"{ratio:.2f}" for ratio in p50_ratios) + f" (median {statistics.median(p50_ratios):.2f}). "

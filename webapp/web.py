@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, current_app, g, redirect, render_template, request
+from flask import Flask, current_app, g, has_request_context, redirect, render_template, request
 from jinja2_fragments.flask import render_block
 from markupsafe import Markup
 from sqlalchemy.exc import DBAPIError
@@ -24,11 +24,24 @@ def init_app(app: Flask) -> None:
 
 
 def db() -> Session:
-    """The request's session, opened on first use and closed at teardown."""
+    """The request's session, opened on first use and closed at teardown; read-only for a `reads_only` view."""
     if "db" not in g:
         settings = current_app.config["LEARNLOOP"]
-        g.db = Session(get_engine(settings.database_url), expire_on_commit=False)
+        g.db = Session(get_engine(settings.database_url, read_only=_view_reads_only()), expire_on_commit=False)
     return g.db
+
+
+def reads_only(view):
+    """Mark a GET view whose request never writes: its session (the user loader's too) reads without a
+    transaction, and on PostgreSQL the database refuses any write made in it."""
+    view.reads_only = True
+    return view
+
+
+def _view_reads_only() -> bool:
+    if not has_request_context() or request.method not in ("GET", "HEAD") or request.endpoint is None:
+        return False
+    return getattr(current_app.view_functions.get(request.endpoint), "reads_only", False)
 
 
 def _close_session(_exc) -> None:

@@ -5,7 +5,7 @@ from flask import Blueprint, Response, abort, request
 from flask_login import current_user, login_required
 
 from ..models import Challenge, LessonSummary, MissionKind, SummaryStatus, Team
-from ..web import db, render
+from ..web import db, reads_only, render
 from .export import challenge_markdown, filename, summary_markdown
 from .lessons import NotPublished, filter_choices, mark_read, published_summary, unread_lesson_notifications
 from .search import QUERY_MAX, LessonFilters, search_lessons
@@ -33,6 +33,7 @@ def parse_filters(args) -> tuple[LessonFilters, dict[str, str], dict[str, str]]:
 
 
 @bp.get("")
+@reads_only
 @login_required
 def index():
     """Published lessons: the newest, or those matching a search, filtered by team, challenge and mission kind."""

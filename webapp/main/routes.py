@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, jsonify, redirect, url_for
 from flask_login import current_user, login_required
 
-from ..web import db, render
+from ..web import db, reads_only, render
 from .dashboard import dashboard_for
 from .health import health_report
 
@@ -18,6 +18,7 @@ def index():
 
 
 @bp.get("/dashboard")
+@reads_only
 @login_required
 def dashboard():
     """The signed-in user's dashboard."""
@@ -31,6 +32,7 @@ def livez():
 
 
 @bp.get("/healthz")
+@reads_only
 def healthz():
     """Readiness: database, Redis and queue depth, as JSON; 503 when something is down."""
     report, healthy = health_report(db(), current_app.config["LEARNLOOP"])

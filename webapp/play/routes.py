@@ -7,7 +7,7 @@ from markupsafe import Markup
 
 from ..models import Mission
 from ..monitoring.skills import has_skills
-from ..web import db, is_htmx, render
+from ..web import db, is_htmx, reads_only, render
 from .access import Forbidden, NotFound, feed_team_id, visible_challenge
 from .enrolment import JoinRefused, join_challenge
 from .feed import ITEM_TYPES, FeedRefused, find_item, give_feedback, give_kudos, team_feed
@@ -33,6 +33,7 @@ def _challenge_or_404(challenge_id: int):
 
 
 @bp.get("/challenges/<int:challenge_id>")
+@reads_only
 def challenge(challenge_id: int):
     """A challenge: my progress in it, joining, and its missions to complete."""
     page = challenge_page(db(), current_user, _challenge_or_404(challenge_id))
@@ -111,6 +112,7 @@ def completion_message(result: CompletionResult) -> str:
 
 
 @bp.get("/challenges/<int:challenge_id>/leaderboard")
+@reads_only
 def leaderboard(challenge_id: int):
     """Team and individual boards; htmx polls the `boards` block to keep them live."""
     challenge = _challenge_or_404(challenge_id)
@@ -125,6 +127,7 @@ def _team_rows_html(teams) -> Markup:
 
 
 @bp.get("/challenges/<int:challenge_id>/feed")
+@reads_only
 def feed(challenge_id: int, errors: dict | None = None, status: int = 200):
     """My team's feed in the challenge: completions and shared reflections, with kudos and feedback."""
     challenge = _challenge_or_404(challenge_id)

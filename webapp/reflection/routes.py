@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..models import Role, Visibility
 from ..security import role_required
-from ..web import db, render
+from ..web import db, reads_only, render
 from .answers import AnswerInvalid, PromptNotYours, answer_prompt, prompt_of, retry_prompt
 from .calls import llm_call_totals, recent_llm_calls
 from .queries import latest_version, prompts_for, summary_view, team_summaries_for_lead
@@ -28,6 +28,7 @@ def _panel_for_templates():
 
 
 @bp.get("/reflection/prompts")
+@reads_only
 @login_required
 def prompts():
     """The reflection prompts waiting for me (the dashboard panel polls this while one is on its way)."""
