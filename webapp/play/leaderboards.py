@@ -51,6 +51,15 @@ class Standing:
     points: int
 
 
+class Standings(list[Standing]):
+    """Standings best first, with each person's index, so finding a viewer's row is a look-up, not a scan
+    of the whole board (a thousand rows, on every request)."""
+
+    def __init__(self, rows):
+        super().__init__(rows)
+        self.index_of = {row.user_id: index for index, row in enumerate(self)}
+
+
 def team_standings(session: Session, challenge_id: int) -> list[TeamRow]:
     per_member = (select(PointEvent.team_id, PointEvent.user_id, func.sum(PointEvent.amount).label("points"))
                   .where(PointEvent.challenge_id == challenge_id)
@@ -69,7 +78,7 @@ def team_standings(session: Session, challenge_id: int) -> list[TeamRow]:
     return [TeamRow(rank, *row) for rank, row in _ranked(scored, key=lambda row: row[4])]
 
 
-def individual_standings(session: Session, challenge_id: int) -> list[Standing]:
+def individual_standings(session: Session, challenge_id: int) -> Standings:
     """Every enrolled person with their points (0 if none yet), best first."""
     totals = (select(PointEvent.user_id, func.sum(PointEvent.amount).label("points"))
               .where(PointEvent.challenge_id == challenge_id).group_by(PointEvent.user_id).subquery())
@@ -80,13 +89,13 @@ def individual_standings(session: Session, challenge_id: int) -> list[Standing]:
         .outerjoin(totals, totals.c.user_id == Enrolment.user_id)
         .where(Enrolment.challenge_id == challenge_id)
         .order_by(points.desc(), User.display_name)).all()
-    return [Standing(rank, user_id, name, team, int(total))
-            for rank, (user_id, name, team, total) in _ranked(rows, key=lambda row: row[3])]
+    return Standings(Standing(rank, user_id, name, team, int(total))
+                     for rank, (user_id, name, team, total) in _ranked(rows, key=lambda row: row[3]))
 
 
-def individual_board(standings: list[Standing], mode: LeaderboardMode, viewer_id: int) -> list[PersonRow]:
+def individual_board(standings: Standings, mode: LeaderboardMode, viewer_id: int) -> list[PersonRow]:
     """What `viewer_id` may see of the standings under the challenge's leaderboard mode."""
-    mine = next((index for index, row in enumerate(standings) if row.user_id == viewer_id), None)
+    mine = standings.index_of.get(viewer_id)
     if mode == LeaderboardMode.RELATIVE:
         if mine is None:
             return []
