@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import event
@@ -26,6 +26,32 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+
+
+class AfterCommit:
+    """Run `action` once after a transaction that called `mark(session)` commits; forget the mark on rollback.
+
+    For effects outside the database (waking a thread, invalidating a cache) that must not happen for work
+    that is rolled back, nor before other processes can see the rows."""
+
+    def __init__(self, name: str, action: Callable[[], None]):
+        self.name = name
+        self.action = action
+        event.listen(Session, "after_commit", self._committed)
+        event.listen(Session, "after_rollback", self._rolled_back)
+
+    def __repr__(self) -> str:
+        return f"AfterCommit({self.name!r})"
+
+    def mark(self, session: Session) -> None:
+        session.info[self] = True  # keyed by the instance: two with one name never share a mark
+
+    def _committed(self, session: Session) -> None:
+        if session.info.pop(self, False):
+            self.action()
+
+    def _rolled_back(self, session: Session) -> None:
+        session.info.pop(self, None)
 
 
 def make_engine(url: str, read_only: bool = False) -> Engine:

@@ -5,10 +5,26 @@ it to RQ, or runs it in-process when there is no Redis. A Redis outage therefore
 """
 from __future__ import annotations
 
-from sqlalchemy import event
 from sqlmodel import Session, select
 
+from .db import AfterCommit
 from .models import JobStatus, OutboxJob, utcnow
+
+# After a commit that wrote outbox rows, wake this process's pump so the job starts at once.
+_listeners = []
+
+
+def on_outbox_commit(callback) -> None:
+    if callback not in _listeners:
+        _listeners.append(callback)
+
+
+def _wake_listeners() -> None:
+    for callback in _listeners:
+        callback()
+
+
+_outbox_written = AfterCommit("outbox_written", _wake_listeners)
 
 
 def enqueue(session: Session, name: str, key: str, *, fresh: bool = False, **payload) -> OutboxJob:
@@ -22,7 +38,7 @@ def enqueue(session: Session, name: str, key: str, *, fresh: bool = False, **pay
             return existing
     job = OutboxJob(name=name, key=key, payload=payload)
     session.add(job)
-    session.info["outbox_written"] = True
+    _outbox_written.mark(session)
     return job
 
 
@@ -33,25 +49,4 @@ def retry(session: Session, job: OutboxJob) -> None:
     job.last_error = None
     job.available_at = utcnow()
     session.add(job)
-    session.info["outbox_written"] = True
-
-
-# After a commit that wrote outbox rows, wake this process's pump so the job starts at once.
-_listeners = []
-
-
-def on_outbox_commit(callback) -> None:
-    if callback not in _listeners:
-        _listeners.append(callback)
-
-
-@event.listens_for(Session, "after_commit")
-def _after_commit(session) -> None:
-    if session.info.pop("outbox_written", False):
-        for callback in _listeners:
-            callback()
-
-
-@event.listens_for(Session, "after_rollback")
-def _after_rollback(session) -> None:
-    session.info.pop("outbox_written", None)
+    _outbox_written.mark(session)

@@ -16,6 +16,7 @@ from sqlalchemy import event, func
 from sqlalchemy.orm import object_session
 from sqlmodel import Session, select
 
+from ..db import AfterCommit
 from ..models import Challenge, ChallengeTeam, Enrolment, LeaderboardMode, PointEvent, Team, User
 
 TOP_ROWS = 20  # full and anonymous boards show the top of the board, plus your own row
@@ -176,26 +177,21 @@ class _WriteCounter:
     def __init__(self):
         self.count = 0
         self._lock = threading.Lock()
+        self._rows_added = AfterCommit("board_rows_added", self._committed)
 
     def row_added(self, _mapper, _connection, target) -> None:
         session = object_session(target)
         if session is not None:
-            session.info["board_rows_added"] = True
+            self._rows_added.mark(session)
 
-    def committed(self, session) -> None:
-        if session.info.pop("board_rows_added", False):
-            with self._lock:
-                self.count += 1
-
-    def rolled_back(self, session) -> None:
-        session.info.pop("board_rows_added", None)
+    def _committed(self) -> None:
+        with self._lock:
+            self.count += 1
 
 
 _local_writes = _WriteCounter()
 event.listen(PointEvent, "after_insert", _local_writes.row_added)
 event.listen(Enrolment, "after_insert", _local_writes.row_added)
-event.listen(Session, "after_commit", _local_writes.committed)
-event.listen(Session, "after_rollback", _local_writes.rolled_back)
 
 
 def boards_for(session: Session, challenge: Challenge, viewer: User, cache: BoardCache | None = None,
