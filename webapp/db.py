@@ -63,10 +63,10 @@ def make_engine(url: str, read_only: bool = False) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 10})
         _configure_sqlite(engine)
         return engine
+    pool = {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 10}
     if read_only:
-        return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10, isolation_level="AUTOCOMMIT",
-                             connect_args={"options": READ_ONLY_OPTIONS})
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+        return create_engine(url, **pool, isolation_level="AUTOCOMMIT", connect_args={"options": READ_ONLY_OPTIONS})
+    return create_engine(url, **pool)
 
 
 def get_engine(url: str, read_only: bool = False) -> Engine:
