@@ -9,9 +9,9 @@ export UV_PYTHON_DOWNLOADS := never
 VENDOR := webapp/static/vendor
 ASSETS := webapp/assets
 
-.PHONY: run test test-fast bench load install assets browser wrk serve-gunicorn clean
+.PHONY: run test test-fast bench load install install-runtime assets browser wrk serve-gunicorn clean
 
-run: install
+run: install-runtime
 	$(BIN)/learnloop db upgrade
 	$(BIN)/learnloop demo load --if-empty
 	$(BIN)/learnloop serve --port $(PORT)
@@ -19,9 +19,10 @@ run: install
 test: install browser
 	$(BIN)/pytest -n 2
 
-# Unit and integration tests without the browser suite.
+# The developer's loop: everything but the browser suite, the Redis and fault drills, `make run`
+# itself and the load smoke (`make test` runs them all).
 test-fast: install
-	$(BIN)/pytest -n 2 -m "not browser"
+	$(BIN)/pytest -n 2 -m "not browser and not redis and not faults and not slow"
 
 bench: install wrk
 	$(BIN)/python -m bench
@@ -34,12 +35,22 @@ load: install
 wrk:
 	@command -v wrk >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
 
-install: $(VENV)/.synced $(VENDOR)/.copied
+# `make run` needs only the runtime packages; tests and benchmarks add the dev group.
+# `--inexact` keeps the dev group when it is already there, so `make run` never uninstalls pytest
+# from under a test run.
+install-runtime: $(VENV)/.synced-runtime $(VENDOR)/.copied
 
-$(VENV)/.synced: pyproject.toml uv.lock
+install: $(VENV)/.synced-dev $(VENDOR)/.copied
+
+$(VENV)/.synced-runtime: pyproject.toml uv.lock
+	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet "uv==$(UV_VERSION)"
+	uv sync --locked --no-dev --inexact --python $(PYTHON)
+	@touch $@
+
+$(VENV)/.synced-dev: pyproject.toml uv.lock
 	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet "uv==$(UV_VERSION)"
 	uv sync --locked --python $(PYTHON)
-	@touch $@
+	@touch $@ $(VENV)/.synced-runtime
 
 # Front-end packages come from the npm registry at the locked versions and are served by the app.
 $(VENDOR)/.copied: $(ASSETS)/package.json $(ASSETS)/package-lock.json

@@ -31,6 +31,7 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "browser: drives Chromium through Playwright")
     config.addinivalue_line("markers", "redis: needs a redis-server binary and real rq workers")
     config.addinivalue_line("markers", "faults: fault drills with real servers, workers and outages")
+    config.addinivalue_line("markers", "slow: runs `make run` or a load test end to end (left out of `make test-fast`)")
 
 
 @pytest.fixture(autouse=True)

@@ -20,6 +20,8 @@ from webapp.settings import load_settings
 
 from .support import served
 
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parent.parent
 LOCUSTFILE = ROOT / "bench" / "load" / "locustfile.py"
 

@@ -3,9 +3,12 @@ import os
 import re
 import subprocess
 
+import pytest
 import requests
 
 from .support import ROOT, free_port, wait_for_port
+
+pytestmark = pytest.mark.slow
 
 
 def test_make_run_serves_the_product_with_demo_data(tmp_path):
