@@ -162,7 +162,7 @@ def _feed_refused(ref, item_type: str, item_id: int, refusal: FeedRefused):
     session = db()
     session.rollback()
     errors = {"key": f"{item_type}-{item_id}", "field": refusal.field, "message": refusal.message,
-              "body": request.form.get("body", "")}
+              "body": request.form.get("body", ""), "idempotency_key": request.form.get("idempotency_key", "")}
     if is_htmx():
         items = team_feed(session, current_user, ref.challenge_id, ref.team_id)
         item = next((entry for entry in items if entry.item_type == item_type and entry.item_id == item_id), None)
@@ -188,7 +188,8 @@ def feedback(item_type: str, item_id: int):
     """Give constructive feedback on a teammate's completion or shared reflection."""
     ref = _item_or_404(item_type, item_id)
     try:
-        result = give_feedback(db(), current_user, item_type, item_id, request.form.get("body", ""))
+        result = give_feedback(db(), current_user, item_type, item_id, request.form.get("body", ""),
+                               request.form.get("idempotency_key", ""))
     except FeedRefused as refusal:
         return _feed_refused(ref, item_type, item_id, refusal)
     db().commit()
