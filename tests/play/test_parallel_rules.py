@@ -106,3 +106,17 @@ def test_twenty_parallel_answers_to_one_prompt_store_one_reflection(world, sessi
     with Session(get_engine(database_url)) as fresh:
         assert fresh.exec(select(func.count()).select_from(Reflection)).one() == 1
         assert fresh.exec(select(func.coalesce(func.sum(PointEvent.amount), 0))).one() == REFLECTION_POINTS
+
+
+def test_twenty_parallel_deductions_never_take_a_person_below_zero(world, session, live, database_url):
+    mission = world.mission(points=50)
+    ada = world.player("ada@example.com")
+    world.make_user("admin@example.com", role=Role.ADMIN)
+    complete_mission(session, ada, mission.id, "done", None, "ada-1")
+    session.commit()
+    browser, token = signed_in(live, "admin@example.com")
+    form = {"challenge_id": str(world.challenge.id), "amount": "-10", "reason": "Counted twice"}
+    answers = post_at_once(live, browser, token, f"/admin/users/{ada.id}/points", [form] * PARALLEL)
+    assert sorted(answer.status_code for answer in answers) == [303] * 5 + [422] * (PARALLEL - 5)
+    with Session(get_engine(database_url)) as fresh:
+        assert fresh.exec(select(func.sum(PointEvent.amount)).where(PointEvent.user_id == ada.id)).one() == 0

@@ -9,9 +9,11 @@ from ..models import Mission
 from ..monitoring.skills import has_skills
 from ..web import db, is_htmx, reads_only, render
 from .access import Forbidden, NotFound, feed_team_id, visible_challenge
+from .adjustments import points_history
 from .enrolment import JoinRefused, join_challenge
 from .feed import ITEM_TYPES, FeedRefused, find_item, give_feedback, give_kudos, team_feed
 from .leaderboards import BoardCache, boards_for
+from .ledger import user_points
 from .missions import CompletionRefused, CompletionResult, complete_mission
 from .progress import challenge_page, mission_cards, new_form_key, progress_of
 
@@ -197,6 +199,15 @@ def feedback(item_type: str, item_id: int):
     if result.mission is not None and not result.mission.repeated:
         message += f" It completed your feedback mission: +{result.mission.points} points."
     return _after_feed_action(ref, item_type, item_id, message)
+
+
+@bp.get("/points")
+@reads_only
+def points():
+    """My points history: every ledger event, corrections with their reason and who made them."""
+    session = db()
+    return render("play/points.html", history=points_history(session, current_user),
+                  total=user_points(session, current_user.id))
 
 
 @bp.app_context_processor
