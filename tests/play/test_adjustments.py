@@ -97,3 +97,16 @@ def test_an_admin_cannot_correct_their_own_points(world, session, earned):
     with pytest.raises(AdjustmentInvalid) as refused:
         adjust_points(session, admin, admin, world.challenge.id, "50", "Because")
     assert "your own points" in refused.value.errors["amount"]
+
+
+def test_a_reason_with_markup_is_shown_as_text(app, world, session, earned):
+    ada = earned["ada"]
+    admin = signed_in(app, "admin@example.com")
+    reason = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+    assert admin.post(f"/admin/users/{ada.id}/points", {"challenge_id": str(world.challenge.id), "amount": "5",
+                                                        "reason": reason},
+                      page=f"/admin/users/{ada.id}/points").status_code == 303
+    for page in (admin.client.get("/admin/adjustments"), signed_in(app, "ada@example.com").client.get("/play/points")):
+        html = page.get_data(as_text=True)
+        assert "<script>alert" not in html and "<img src=x" not in html
+        assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in html
