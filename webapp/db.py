@@ -54,6 +54,20 @@ class AfterCommit:
         session.info.pop(self, None)
 
 
+def take_write_lock(session: Session) -> None:
+    """On SQLite, make this transaction the database's one writer now (BEGIN IMMEDIATE), before a rule's checks.
+
+    SQLite runs reads outside a transaction until the first write, so two requests could both check a limit
+    and then both insert. Holding the write lock from before the checks until commit makes such requests
+    take turns (the next waits on busy_timeout), the embedded twin of the row lock PostgreSQL callers take.
+    A no-op on PostgreSQL, and on SQLite once the transaction has written (it holds the lock already)."""
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        return
+    if not connection.connection.driver_connection.in_transaction:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def make_engine(url: str, read_only: bool = False) -> Engine:
     """`read_only` only changes PostgreSQL engines: SQLite has no round trips to save."""
     if url.startswith("sqlite:"):

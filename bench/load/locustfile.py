@@ -236,7 +236,8 @@ class Cheerleader(Person):
             if items:
                 kind, item = random.choice(items)
                 self.post(f"/play/feed/{kind}/{item}/feedback", "give feedback (POST)",
-                          {"body": "Clear write-up: the before/after numbers made the point. Maybe add the rollback?"},
+                          {"body": "Clear write-up: the before/after numbers made the point. Maybe add the rollback?",
+                           "idempotency_key": uuid.uuid4().hex},
                           ok=(200, 303), refused_name="feedback refused by a rule (422)")
 
 

@@ -71,7 +71,7 @@ def test_other_teams_and_private_reflections_are_out_of_reach(world, session, sh
     with pytest.raises(NotFound):
         give_kudos(session, shared["bo"], "reflection", shared["private"].id)
     with pytest.raises(NotFound):
-        give_feedback(session, shared["cy"], "reflection", shared["public"].id, "Nice")
+        give_feedback(session, shared["cy"], "reflection", shared["public"].id, "Nice", "fb-1")
 
 
 def test_kudos_on_a_shared_reflection(world, session, shared):
@@ -83,23 +83,23 @@ def test_kudos_on_a_shared_reflection(world, session, shared):
 @pytest.mark.parametrize("body, message", [("   ", "Write your feedback"), ("x" * 1001, "under 1000")])
 def test_feedback_must_be_non_empty_and_short_enough(world, session, shared, body, message):
     with pytest.raises(FeedRefused, match=message) as refusal:
-        give_feedback(session, shared["bo"], "completion", shared["completion"].id, body)
+        give_feedback(session, shared["bo"], "completion", shared["completion"].id, body, "fb-2")
     assert refusal.value.field == "body"
 
 
 def test_feedback_is_for_teammates_work(world, session, shared):
     with pytest.raises(FeedRefused, match="not your own"):
-        give_feedback(session, shared["ada"], "completion", shared["completion"].id, "Great me")
+        give_feedback(session, shared["ada"], "completion", shared["completion"].id, "Great me", "fb-3")
 
 
 def test_feedback_completes_an_open_feedback_mission_once(world, session, shared):
     world.mission("give-feedback", MissionKind.FEEDBACK, points=5, evidence_required=True)
-    result = give_feedback(session, shared["bo"], "completion", shared["completion"].id, "Add a summary line.")
+    result = give_feedback(session, shared["bo"], "completion", shared["completion"].id, "Add a summary line.", "fb-4")
     session.commit()
     assert result.mission is not None and result.mission.points == 5
     assert "Add a summary line." in result.mission.completion.evidence_text
     # The mission allows one completion: more feedback is kept but completes nothing.
-    second = give_feedback(session, shared["bo"], "reflection", shared["public"].id, "Thanks for sharing.")
+    second = give_feedback(session, shared["bo"], "reflection", shared["public"].id, "Thanks for sharing.", "fb-5")
     session.commit()
     assert second.mission is None
     assert session.exec(select(func.count()).select_from(Feedback)).one() == 2
@@ -107,7 +107,23 @@ def test_feedback_completes_an_open_feedback_mission_once(world, session, shared
 
 
 def test_double_clicked_feedback_is_stored_once(world, session, shared):
-    give_feedback(session, shared["bo"], "completion", shared["completion"].id, "Nice")
-    give_feedback(session, shared["bo"], "completion", shared["completion"].id, "Nice")
+    first = give_feedback(session, shared["bo"], "completion", shared["completion"].id, "Nice", "one-form")
+    again = give_feedback(session, shared["bo"], "completion", shared["completion"].id, "Nice", "one-form")
     session.commit()
     assert session.exec(select(func.count()).select_from(Feedback)).one() == 1
+    assert again.feedback.id == first.feedback.id
+
+
+def test_a_form_of_someone_else_is_refused(world, session, shared):
+    di = world.player("di@example.com", name="Di")
+    give_feedback(session, shared["bo"], "completion", shared["completion"].id, "Nice", "bo-form")
+    session.commit()
+    with pytest.raises(FeedRefused, match="already been used"):
+        give_feedback(session, di, "completion", shared["completion"].id, "Nice", "bo-form")
+
+
+def test_feedback_without_its_form_key_is_refused_and_stores_nothing(world, session, shared):
+    with pytest.raises(FeedRefused, match="expired"):
+        give_feedback(session, shared["bo"], "completion", shared["completion"].id, "Nice", " ")
+    session.rollback()
+    assert session.exec(select(func.count()).select_from(Feedback)).one() == 0

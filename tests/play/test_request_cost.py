@@ -21,7 +21,9 @@ BUDGET = {
     "livez": 0,
     "dashboard": 8,
     "leaderboard": 5,
-    "complete": 24,
+    # On SQLite this counts the BEGIN IMMEDIATE taken before the points rules' checks (it replaces the
+    # driver's own BEGIN, which this count does not see, so the round trips are the same).
+    "complete": 25,
 }
 
 

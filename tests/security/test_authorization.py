@@ -47,7 +47,9 @@ MATRIX: dict[tuple[str, str], dict[str, str]] = {
         ("admin.edit_mission", "GET"), ("admin.move_mission", "POST"), ("admin.restore_mission", "POST"),
         ("admin.retire_mission", "POST"), ("admin.teams", "GET"), ("admin.create_team", "POST"),
         ("admin.team", "GET"), ("admin.rename_team", "POST"), ("admin.add_member", "POST"),
-        ("admin.set_lead", "POST"), ("admin.remove_member", "POST"), ("admin.users", "GET"),
+        ("admin.set_lead", "POST"), ("admin.remove_member", "POST"),
+        ("admin.move_member", "POST"), ("admin.person_points", "GET"), ("admin.adjust_person_points", "POST"),
+        ("admin.adjustments", "GET"), ("admin.users", "GET"),
         ("admin.create_user", "POST"), ("admin.change_user", "POST"), ("admin.import_users_form", "GET"),
         ("admin.import_users", "POST"), ("operations.jobs", "GET"), ("operations.retry_job", "POST"),
         ("reflection.llm_calls", "GET"), ("monitoring.skills", "GET"), ("monitoring.skills", "POST"),
@@ -56,6 +58,7 @@ MATRIX: dict[tuple[str, str], dict[str, str]] = {
     ("play.challenge", "GET"): PLAYERS,
     ("play.feed", "GET"): PLAYERS,
     ("play.leaderboard", "GET"): PLAYERS,
+    ("play.points", "GET"): SIGNED_IN,
     ("play.join", "POST"): PLAYERS,
     ("play.complete", "POST"): PLAYERS,
     ("play.kudos", "POST"): MEMBERS,
@@ -210,3 +213,36 @@ def test_state_changing_route_refuses_a_request_without_csrf_token(app, session,
             response = client.post(url, data=data, headers={"HX-Request": "true", "X-CSRFToken": "forged"})
             assert response.status_code == 400
         assert _row_counts(session) == before
+
+
+MOVED_AWAY_ROUTES = sorted(route for route, rule in MATRIX.items() if rule is PLAYERS or rule is MEMBERS)
+
+
+def test_a_person_moved_to_another_team_loses_what_only_the_old_team_may_do(app, session):
+    """The employee of team A, moved by an admin to team B (which does not play A's challenge), is refused
+    every playing route of that challenge, its feed and its items; before the move each was open to them."""
+    from webapp.models import Team
+
+    ids = build_world(session).ids
+    team_b = session.exec(select(Team).where(Team.slug == "team-b")).one()
+    employee = _client_for(app, "employee")
+    rules = [(rule, method) for rule, method in _routes(app) if (rule.endpoint, method) in MOVED_AWAY_ROUTES]
+    assert category(employee.get(f"/play/challenges/{ids['challenge_id']}/feed")) == "ok"
+    admin = _client_for(app, "admin")
+    moved = _answer_with(admin, f"/admin/teams/{ids['team_id']}/members/{ids['user_id']}/move",
+                         {"to_team_id": team_b.id})
+    assert moved.status_code == 303
+    for rule, method in rules:
+        url = _url(rule, ids)
+        before = _row_counts(session) if method == "POST" else None
+        answer = category(_answer(app, employee, rule, method, url))
+        assert answer == "denied", f"{method} {url} after the move: {answer}"
+        if before is not None:
+            assert _row_counts(session) == before, f"{method} {url} after the move changed the database"
+
+
+def _answer_with(client, url: str, data: dict):
+    from ..conftest import CSRF_META
+
+    token = CSRF_META.search(client.get("/dashboard").get_data(as_text=True)).group(1)
+    return client.post(url, data={"csrf_token": token, **data})

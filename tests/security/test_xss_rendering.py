@@ -202,7 +202,8 @@ def test_forms_and_imports_store_text_that_renders_inert(client, session, world)
 
     theirs = session.exec(select(Completion).where(Completion.user_id == someone.id)).first()
     response = client.post(f"/play/feed/completion/{theirs.id}/feedback",
-                           data={"csrf_token": token, "body": payloads[8] + " " + payloads[14]})
+                           data={"csrf_token": token, "body": payloads[8] + " " + payloads[14],
+                                 "idempotency_key": "xss-feedback-1"})
     assert response.status_code in (200, 303)
     assert not injections(response.get_data(as_text=True))
     response = client.post(f"/reflection/prompts/{world['open_prompt']}/answer", data={

@@ -40,8 +40,9 @@ def teams_context(**extra) -> dict:
 
 
 def team_context(team: Team, **extra) -> dict:
+    other_teams = db().exec(select(Team).where(Team.id != team.id).order_by(Team.name)).all()
     context = dict(team=team, members=team_service.members_of(db(), team), values={"name": team.name}, errors={},
-                   member_error=None, member_email="")
+                   member_error=None, member_email="", other_teams=other_teams, move_error=None)
     context.update(extra)
     return context
 
@@ -130,6 +131,27 @@ def set_lead(team_id: int, user_id: int):
         abort(404)
     team_service.set_lead(session, membership, user, request.form.get("lead") == "yes")
     session.commit()
+    return _back_to_members(team)
+
+
+@bp.post("/teams/<int:team_id>/members/<int:user_id>/move")
+@role_required(Role.ADMIN)
+def move_member(team_id: int, user_id: int):
+    """Move a person from this team to another: their open challenges follow them, earned points stay here."""
+    session = db()
+    team, user = get_team(team_id), get_user(user_id)
+    to_team = session.get(Team, request.form.get("to_team_id", type=int) or 0)
+    try:
+        if to_team is None:
+            raise Invalid.one("to_team_id", "Choose the team to move them to.")
+        team_service.move_member(session, user, team, to_team)
+    except Invalid as error:
+        session.rollback()
+        return render("admin/team.html", block="members", status=422,
+                      **team_context(team, move_error=(user.id, error.problems[0].message)))
+    session.commit()
+    if not is_htmx():
+        flash(f"{user.display_name} moved to {to_team.name}.", "success")
     return _back_to_members(team)
 
 

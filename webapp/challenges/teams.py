@@ -1,11 +1,15 @@
-"""Teams: create and rename them, add and remove members, mark the leads."""
+"""Teams: create and rename them, add, remove and move members, mark the leads.
+
+Membership is the rule for playing: after any change of a person's teams, their enrolment in each
+challenge still open follows them to a team of theirs that takes part (so their feed and new points
+are that team's); points already earned stay with the team they were earned for (the ledger keeps it)."""
 from __future__ import annotations
 
 import re
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from ..models import Membership, Role, Team, User
+from ..models import Challenge, ChallengeStatus, ChallengeTeam, Enrolment, Membership, Role, Team, User
 from .problems import Invalid, Problem
 
 
@@ -68,6 +72,7 @@ def add_member(session: Session, team: Team, user: User, lead: bool = False) -> 
         session.flush()
     if lead:
         set_lead(session, membership, user, True)
+    follow_membership(session, user)
     return membership
 
 
@@ -78,6 +83,48 @@ def remove_member(session: Session, team: Team, user: User) -> None:
         session.delete(membership)
         session.flush()
         _sync_role(session, user)
+        follow_membership(session, user)
+
+
+def move_member(session: Session, user: User, from_team: Team, to_team: Team) -> Membership:
+    """Move `user` from `from_team` to `to_team` in one step (the caller commits); a lead of the old team
+    joins the new one as a member. Raises Invalid if they are not in `from_team` or it is the same team."""
+    if from_team.id == to_team.id:
+        raise Invalid.one("to_team_id", f"{user.display_name} is already in {to_team.name}; choose another team.")
+    membership = session.exec(select(Membership).where(Membership.team_id == from_team.id,
+                                                       Membership.user_id == user.id)).first()
+    if membership is None:
+        raise Invalid.one("to_team_id", f"{user.display_name} is no longer in {from_team.name}.")
+    session.delete(membership)
+    session.flush()
+    moved = add_member(session, to_team, user)
+    _sync_role(session, user)
+    follow_membership(session, user)
+    return moved
+
+
+# Enrolments in these challenges follow their person's team; in closed and archived ones history stays put.
+FOLLOWING = (ChallengeStatus.DRAFT, ChallengeStatus.PUBLISHED, ChallengeStatus.RUNNING)
+
+
+def follow_membership(session: Session, user: User) -> None:
+    """Point each of the user's enrolments in an open challenge at a team they belong to that takes part
+    (their first by name); an enrolment whose team they still belong to, or for which they have no team in
+    the challenge any more (they cannot see it then), is left as it is."""
+    team_ids = set(session.exec(select(Membership.team_id).where(Membership.user_id == user.id)))
+    enrolments = session.exec(select(Enrolment).join(Challenge, Challenge.id == Enrolment.challenge_id).where(
+        Enrolment.user_id == user.id, col(Challenge.status).in_(FOLLOWING))).all()
+    for enrolment in enrolments:
+        if enrolment.team_id in team_ids:
+            continue
+        new_team = session.exec(
+            select(Team.id).join(ChallengeTeam, ChallengeTeam.team_id == Team.id)
+            .where(ChallengeTeam.challenge_id == enrolment.challenge_id, col(Team.id).in_(team_ids))
+            .order_by(Team.name)).first()
+        if new_team is not None:
+            enrolment.team_id = new_team
+            session.add(enrolment)
+    session.flush()
 
 
 def set_lead(session: Session, membership: Membership, user: User, is_lead: bool) -> None:

@@ -21,6 +21,7 @@ from .play import (
     Enrolment,
     Feedback,
     Kudos,
+    PointAdjustment,
     PointEvent,
     PointReason,
     SelfAssessment,
@@ -54,7 +55,7 @@ __all__ = [
     "AssessmentPhase", "Badge", "BadgeAward", "Cadence", "BadgeRule", "BadgeScope", "Challenge", "ChallengeStatus", "ChallengeTeam",
     "Completion", "Enrolment", "Feedback", "JobStatus", "Kudos", "LeaderboardMode", "Lesson",
     "LessonSummary", "LessonSummaryVersion", "LlmCall", "Membership", "Mission", "MissionKind",
-    "Notification", "OutboxJob", "PointEvent", "PointReason", "PromptStatus", "Reflection",
+    "Notification", "OutboxJob", "PointAdjustment", "PointEvent", "PointReason", "PromptStatus", "Reflection",
     "ReflectionPrompt", "Role", "SelfAssessment", "Skill", "SummaryStatus", "Team", "User",
     "Visibility", "utcnow",
 ]

@@ -74,6 +74,25 @@ class PointEvent(SQLModel, table=True):
     created_at: datetime = created_at_field()
 
 
+class PointAdjustment(SQLModel, table=True):
+    """An admin's correction of a person's points: why and by whom. Its ledger row (reason ADJUSTMENT,
+    source "adjustment") carries the signed amount, so totals, levels and boards follow it."""
+
+    __tablename__ = "point_adjustment"
+    __table_args__ = (CheckConstraint("amount <> 0", name="amount_not_zero"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
+    challenge_id: int = Field(foreign_key="challenge.id", index=True, ondelete="CASCADE")
+    team_id: int = Field(foreign_key="team.id", ondelete="CASCADE")
+    amount: int
+    reason: str = Field(sa_type=Text)
+    # The admin who made it; kept as a name too, so the trail still says who if that account is deleted.
+    admin_id: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
+    admin_name: str = Field(max_length=120)
+    created_at: datetime = created_at_field()
+
+
 class BadgeAward(SQLModel, table=True):
     __tablename__ = "badge_award"
     # subject is "user:<id>" or "team:<id>": one unique constraint covers both scopes on both backends.
@@ -110,6 +129,8 @@ class Feedback(SQLModel, table=True):
     __table_args__ = (Index("ix_feedback_item", "item_type", "item_id"),)
 
     id: int | None = Field(default=None, primary_key=True)
+    # Client-supplied key (one per rendered form), as for completions: a double click or a retry stores once.
+    idempotency_key: str | None = Field(default=None, max_length=64, unique=True)
     author_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
     receiver_id: int = Field(foreign_key="user.id", ondelete="CASCADE")
     challenge_id: int = Field(foreign_key="challenge.id", ondelete="CASCADE")

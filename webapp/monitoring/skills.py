@@ -11,6 +11,7 @@ from ..models import (
     Challenge,
     ChallengeStatus,
     Enrolment,
+    Membership,
     Notification,
     SelfAssessment,
     Skill,
@@ -116,7 +117,10 @@ def assessment_form(session: Session, user: User, challenge: Challenge, phase: s
         phase = AssessmentPhase(phase)
     except ValueError:
         raise AssessmentUnavailable("Choose the phase: before or after.", 404) from None
-    if _enrolment(session, user, challenge.id) is None:
+    enrolment = _enrolment(session, user, challenge.id)
+    # Membership is the rule: someone moved out of the team they enrolled with no longer takes part.
+    if enrolment is None or session.exec(select(Membership.id).where(
+            Membership.user_id == user.id, Membership.team_id == enrolment.team_id)).first() is None:
         raise AssessmentUnavailable("Only people taking part in the challenge rate themselves.")
     skills = skills_of(session, challenge.id)
     if not skills:

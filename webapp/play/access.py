@@ -66,11 +66,14 @@ def enrolment_of(session: Session, user: User, challenge_id: int) -> Enrolment |
 
 
 def feed_team_id(session: Session, user: User, challenge_id: int) -> int | None:
-    """The team whose feed the user sees in this challenge: the one they enrolled with, else their first."""
-    enrolment = enrolment_of(session, user, challenge_id)
-    if enrolment is not None:
-        return enrolment.team_id
+    """The team whose feed the user sees in this challenge: the one they play with, else their first.
+
+    Membership is the rule: a team they have left is never theirs to read, even where their enrolment in
+    a closed challenge still names it."""
     teams = challenge_teams_of(session, user, challenge_id)
+    enrolment = enrolment_of(session, user, challenge_id)
+    if enrolment is not None and enrolment.team_id in {team.id for team in teams}:
+        return enrolment.team_id
     return teams[0].id if teams else None
 
 

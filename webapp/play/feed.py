@@ -10,12 +10,13 @@ complete a mission). Both act only while the challenge runs. Private reflections
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from ..db import take_write_lock
 from ..models import (
     ChallengeStatus,
     Completion,
@@ -34,7 +35,7 @@ from ..text import web_link
 from .access import NotFound, visible_challenge
 from .events import PlayEvent, PlayEventKind, emit
 from .ledger import record_points
-from .missions import CompletionRefused, CompletionResult, complete_mission
+from .missions import KEY_MAX, CompletionRefused, CompletionResult, complete_mission
 
 ITEM_TYPES = ("completion", "reflection")
 KUDOS_POINTS = 2
@@ -176,32 +177,49 @@ class FeedbackResult:
     mission: CompletionResult | None = None
 
 
-def give_feedback(session: Session, author: User, item_type: str, item_id: int, body: str) -> FeedbackResult:
+def give_feedback(session: Session, author: User, item_type: str, item_id: int, body: str,
+                  idempotency_key: str) -> FeedbackResult:
     """Store constructive feedback on a teammate's item, and complete a feedback mission with it if one is open.
 
-    Raises NotFound or FeedRefused. The same text sent twice within a minute (a double click) is stored once.
+    Raises NotFound or FeedRefused. Sending the same form again (its idempotency key) stores it once and
+    returns the first feedback, however many copies arrive at the same moment.
     """
+    key = (idempotency_key or "").strip()
+    take_write_lock(session)  # the key's look-up and the insert take turns with parallel copies on SQLite
     ref = find_item(session, author, item_type, item_id)
     text = (body or "").strip()
     if not text:
         raise FeedRefused("Write your feedback before sending it.", "body")
     if len(text) > FEEDBACK_MAX:
         raise FeedRefused(f"Keep feedback under {FEEDBACK_MAX} characters (yours has {len(text)}).", "body")
+    if not key or len(key) > KEY_MAX:
+        raise FeedRefused("This form has expired. Reload the page and try again.")
     if ref.author_id == author.id:
         raise FeedRefused("Feedback is for teammates' work, not your own.")
     _check_running(session, author, ref)
-    now = utcnow()
-    duplicate = session.exec(select(Feedback).where(
-        Feedback.author_id == author.id, Feedback.item_type == item_type, Feedback.item_id == item_id,
-        Feedback.body == text, Feedback.created_at >= now - timedelta(minutes=1))).first()
-    if duplicate is not None:
-        return FeedbackResult(duplicate)
-    feedback = Feedback(author_id=author.id, receiver_id=ref.author_id, challenge_id=ref.challenge_id,
-                        item_type=item_type, item_id=item_id, body=text, created_at=now)
-    session.add(feedback)
-    session.flush()
+    original = _feedback_by_key(session, author, key)
+    if original is not None:
+        return FeedbackResult(original)
+    feedback = Feedback(idempotency_key=key, author_id=author.id, receiver_id=ref.author_id,
+                        challenge_id=ref.challenge_id, item_type=item_type, item_id=item_id, body=text,
+                        created_at=utcnow())
+    try:
+        with session.begin_nested():
+            session.add(feedback)
+    except IntegrityError:  # the same form committed in between (PostgreSQL: no lock is held for feedback)
+        original = _feedback_by_key(session, author, key)
+        if original is None:
+            raise
+        return FeedbackResult(original)
     emit(session, PlayEvent(PlayEventKind.FEEDBACK_GIVEN, author.id, ref.team_id, ref.challenge_id, ref.author_id))
     return FeedbackResult(feedback, _complete_feedback_mission(session, author, ref, feedback))
+
+
+def _feedback_by_key(session: Session, author: User, key: str) -> Feedback | None:
+    original = session.exec(select(Feedback).where(Feedback.idempotency_key == key)).first()
+    if original is not None and original.author_id != author.id:
+        raise FeedRefused("This form has already been used. Reload the page and try again.")
+    return original
 
 
 def _complete_feedback_mission(session: Session, author: User, ref: FeedItemRef,

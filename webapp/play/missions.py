@@ -17,6 +17,7 @@ from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from ..db import take_write_lock
 from ..jobs import enqueue
 from ..models import (
     Cadence,
@@ -74,6 +75,7 @@ def complete_mission(session: Session, user: User, mission_id: int, evidence_tex
     key = (idempotency_key or "").strip()
     if not key or len(key) > KEY_MAX:
         raise CompletionRefused("This form has expired. Reload the page and try again.")
+    take_write_lock(session)
     mission, challenge = visible_mission(session, user, mission_id)
     enrolment = _lock_enrolment(session, user, challenge.id)
     # Looked up only once the lock is held: by then an identical request sent earlier has finished.
@@ -128,8 +130,8 @@ def _repeat(session: Session, user: User, original: Completion, mission: Mission
 
 def _lock_enrolment(session: Session, user: User, challenge_id: int) -> Enrolment:
     """The user's enrolment, locked until commit: one person's completions in a challenge take turns,
-    so limits, cooldowns and the daily cap hold under parallel requests (a no-op lock on SQLite,
-    whose writers are serialised anyway)."""
+    so limits, cooldowns and the daily cap hold under parallel requests (SQLite ignores FOR UPDATE: there
+    the caller has taken the database's write lock first)."""
     enrolment = session.exec(select(Enrolment).where(
         Enrolment.challenge_id == challenge_id, Enrolment.user_id == user.id).with_for_update()).first()
     if enrolment is None:

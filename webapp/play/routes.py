@@ -9,9 +9,11 @@ from ..models import Mission
 from ..monitoring.skills import has_skills
 from ..web import db, is_htmx, reads_only, render
 from .access import Forbidden, NotFound, feed_team_id, visible_challenge
+from .adjustments import points_history
 from .enrolment import JoinRefused, join_challenge
 from .feed import ITEM_TYPES, FeedRefused, find_item, give_feedback, give_kudos, team_feed
 from .leaderboards import BoardCache, boards_for
+from .ledger import user_points
 from .missions import CompletionRefused, CompletionResult, complete_mission
 from .progress import challenge_page, mission_cards, new_form_key, progress_of
 
@@ -162,7 +164,7 @@ def _feed_refused(ref, item_type: str, item_id: int, refusal: FeedRefused):
     session = db()
     session.rollback()
     errors = {"key": f"{item_type}-{item_id}", "field": refusal.field, "message": refusal.message,
-              "body": request.form.get("body", "")}
+              "body": request.form.get("body", ""), "idempotency_key": request.form.get("idempotency_key", "")}
     if is_htmx():
         items = team_feed(session, current_user, ref.challenge_id, ref.team_id)
         item = next((entry for entry in items if entry.item_type == item_type and entry.item_id == item_id), None)
@@ -188,7 +190,8 @@ def feedback(item_type: str, item_id: int):
     """Give constructive feedback on a teammate's completion or shared reflection."""
     ref = _item_or_404(item_type, item_id)
     try:
-        result = give_feedback(db(), current_user, item_type, item_id, request.form.get("body", ""))
+        result = give_feedback(db(), current_user, item_type, item_id, request.form.get("body", ""),
+                               request.form.get("idempotency_key", ""))
     except FeedRefused as refusal:
         return _feed_refused(ref, item_type, item_id, refusal)
     db().commit()
@@ -196,6 +199,15 @@ def feedback(item_type: str, item_id: int):
     if result.mission is not None and not result.mission.repeated:
         message += f" It completed your feedback mission: +{result.mission.points} points."
     return _after_feed_action(ref, item_type, item_id, message)
+
+
+@bp.get("/points")
+@reads_only
+def points():
+    """My points history: every ledger event, corrections with their reason and who made them."""
+    session = db()
+    return render("play/points.html", history=points_history(session, current_user),
+                  total=user_points(session, current_user.id))
 
 
 @bp.app_context_processor

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session, select
 
+from ..db import take_write_lock
 from ..jobs import retry
 from ..models import (
     Completion, Enrolment, OutboxJob, PointReason, PromptStatus, Reflection, ReflectionPrompt, User, Visibility,
@@ -28,9 +29,10 @@ class PromptNotYours(LookupError):
     """No such prompt for this person (a prompt is only ever shown to its participant)."""
 
 
-def prompt_of(session: Session, user: User, prompt_id: int) -> ReflectionPrompt:
-    """The user's prompt `prompt_id`. Raises PromptNotYours for anyone else's or a missing one."""
-    prompt = session.get(ReflectionPrompt, prompt_id)
+def prompt_of(session: Session, user: User, prompt_id: int, lock: bool = False) -> ReflectionPrompt:
+    """The user's prompt `prompt_id` (`lock`: locked until commit on PostgreSQL, so parallel answers take turns).
+    Raises PromptNotYours for anyone else's or a missing one."""
+    prompt = session.get(ReflectionPrompt, prompt_id, with_for_update=lock or None)
     if prompt is None or prompt.user_id != user.id:
         raise PromptNotYours(prompt_id)
     return prompt
@@ -41,7 +43,8 @@ def answer_prompt(session: Session, user: User, prompt_id: int, body: str, visib
 
     Raises PromptNotYours, or AnswerInvalid with a message per field (nothing is changed then).
     """
-    prompt = prompt_of(session, user, prompt_id)
+    take_write_lock(session)
+    prompt = prompt_of(session, user, prompt_id, lock=True)
     body = (body or "").strip()
     errors = {}
     if prompt.status == PromptStatus.ANSWERED:
@@ -71,13 +74,13 @@ def answer_prompt(session: Session, user: User, prompt_id: int, body: str, visib
 
 
 def _team_of(session: Session, prompt: ReflectionPrompt) -> int:
-    if prompt.completion_id is not None:
-        completion = session.get(Completion, prompt.completion_id)
-        if completion is not None:
-            return completion.team_id
+    """The team the person plays with now: a reflection written after a move is shared with (and its points
+    count for) the new team, even about a completion done in the old one."""
     enrolment = session.exec(select(Enrolment).where(
-        Enrolment.user_id == prompt.user_id, Enrolment.challenge_id == prompt.challenge_id)).one()
-    return enrolment.team_id
+        Enrolment.user_id == prompt.user_id, Enrolment.challenge_id == prompt.challenge_id)).first()
+    if enrolment is not None:
+        return enrolment.team_id
+    return session.get(Completion, prompt.completion_id).team_id
 
 
 def retry_prompt(session: Session, user: User, prompt_id: int) -> ReflectionPrompt:

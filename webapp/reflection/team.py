@@ -5,6 +5,7 @@ import re
 
 from sqlmodel import Session, select
 
+from ..db import take_write_lock
 from ..jobs import retry
 from ..models import ChallengeTeam, LessonSummary, OutboxJob, Role, SummaryStatus, User, utcnow
 from .queries import led_team_ids
@@ -33,8 +34,11 @@ def summarise_now(session: Session, user: User, team_id: int, challenge_id: int,
     """
     from workers.summaries import request_summary
 
+    take_write_lock(session)
     check_lead(session, user, team_id)
-    if session.get(ChallengeTeam, (challenge_id, team_id)) is None:
+    # Locked until commit (PostgreSQL; on SQLite the write lock above): parallel requests for one team and
+    # challenge take turns, so the "already being written" check below sees the summary a twin just started.
+    if session.get(ChallengeTeam, (challenge_id, team_id), with_for_update=True) is None:
         raise NotYourTeam(team_id)
     if not REQUEST_KEY.match(request_key or ""):
         raise ValueError("request key")
