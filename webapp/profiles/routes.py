@@ -1,7 +1,7 @@
 """Profile pages: see and change your own profile, the browser's time zone on first sign-in, avatars."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, make_response, request, url_for
+from flask import Blueprint, abort, current_app, flash, make_response, request, url_for
 from flask_login import current_user, login_required
 
 from ..challenges.problems import Invalid
@@ -38,6 +38,7 @@ def save_profile():
     form = request.form
     user = current_user._get_current_object()
     upload = request.files.get("avatar")
+    was_shown = user.show_on_leaderboards
     try:
         update_profile(session, user, form.get("display_name", ""), form.get("timezone", ""),
                        form.get("show_on_leaderboards") == "on")
@@ -51,6 +52,8 @@ def save_profile():
                   "show_on_leaderboards": form.get("show_on_leaderboards") == "on"}
         return render("profiles/profile.html", status=422, **profile_context(values=values, errors=error.by_field()))
     session.commit()
+    if user.show_on_leaderboards != was_shown and "learnloop_board_cache" in current_app.extensions:
+        current_app.extensions["learnloop_board_cache"].forget()
     flash("Your profile is saved.", "success")
     return see_other(url_for("profiles.profile"))
 

@@ -42,4 +42,3 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["local_datetime"] = lambda moment, seconds=False: format_local(
         moment, viewer_zone(), seconds=seconds)
     app.jinja_env.filters["local_date"] = lambda moment: format_local(moment, viewer_zone(), with_time=False)
-    app.jinja_env.filters["utc_iso"] = lambda moment: in_zone(moment, UTC).isoformat() if moment else ""
