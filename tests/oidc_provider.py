@@ -51,8 +51,9 @@ def query(location: str) -> dict[str, str]:
 
 
 @contextmanager
-def oidc_provider(timeout: float = 20.0):
-    """Start the provider and wait (with a deadline) until its discovery document answers."""
+def oidc_provider(timeout: float = 90.0):
+    """Start the provider and wait (with a deadline) until its discovery document answers. The deadline is
+    generous: on a busy two-core machine its start (imports, an RSA key) has taken over 20 seconds."""
     port = free_port()
     env = dict(os.environ, AUTHLIB_INSECURE_TRANSPORT="1", PYTHONWARNINGS="ignore")
     process = subprocess.Popen([sys.executable, "-m", "oidc_provider_mock", "--port", str(port), "--require-nonce",
@@ -64,9 +65,9 @@ def oidc_provider(timeout: float = 20.0):
             if process.poll() is not None:
                 raise RuntimeError(f"the OIDC provider exited: {process.stderr.read().decode()[-2000:]}")
             try:
-                if requests.get(f"{provider.issuer}/.well-known/openid-configuration", timeout=1).ok:
+                if requests.get(f"{provider.issuer}/.well-known/openid-configuration", timeout=5).ok:
                     break
-            except requests.ConnectionError:
+            except requests.RequestException:
                 pass
             if time.monotonic() > deadline:
                 raise TimeoutError("the OIDC provider did not start")

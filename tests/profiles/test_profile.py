@@ -84,6 +84,13 @@ def test_browser_zone_is_taken_once_on_first_sign_in(client, ada, session):
     assert _reload(session, ada).timezone == "America/New_York"
 
 
+def test_a_browser_on_utc_counts_as_a_choice_of_utc(client, ada, session):
+    token = csrf_token(client, "/dashboard")
+    client.post("/profile/timezone", data={"timezone": "Etc/UTC", "csrf_token": token})
+    user = _reload(session, ada)
+    assert (user.timezone, user.timezone_chosen) == ("UTC", True)
+
+
 def test_detection_never_overrides_a_chosen_zone_nor_takes_nonsense(client, ada, session):
     token = csrf_token(client, "/dashboard")
     client.post("/profile/timezone", data={"timezone": "Not/AZone", "csrf_token": token})

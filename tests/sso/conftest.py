@@ -5,13 +5,12 @@ import uuid
 
 import pytest
 
-from ..oidc_provider import callback_path, oidc_provider
+from ..oidc_provider import callback_path
 
 
-@pytest.fixture(scope="session")
-def provider():
-    with oidc_provider() as running:
-        yield running
+@pytest.fixture
+def provider(oidc_provider):
+    return oidc_provider
 
 
 @pytest.fixture

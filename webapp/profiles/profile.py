@@ -45,8 +45,13 @@ def update_profile(session: Session, user: User, display_name: str, timezone: st
     session.add(user)
 
 
+# What browsers report for UTC (a server or a container set to it), all the same zone as our "UTC".
+UTC_ALIASES = {"Etc/UTC", "Etc/UCT", "Etc/GMT", "Etc/Universal", "Etc/Zulu", "GMT", "UCT", "Universal", "Zulu"}
+
+
 def detect_time_zone(session: Session, user: User, timezone: str) -> bool:
     """Take the zone the browser reports, once: only while the person has never chosen one. True if taken."""
+    timezone = "UTC" if timezone in UTC_ALIASES else timezone
     if user.timezone_chosen or not is_time_zone(timezone):
         return False
     ZoneInfo(timezone)  # raises for a name the zone database cannot load, before anything is stored
