@@ -148,3 +148,17 @@ def test_admin_removes_a_mapping(admin_client, session, mapped):
     session.expire_all()
     assert "engineering" not in {row.idp_group for row in session.exec(select(GroupMapping)).all()}
     assert admin_client.post("/admin/sso/groups/99999/remove", data={"csrf_token": token}).status_code == 404
+
+
+@pytest.mark.parametrize(("claims", "groups", "verified"), [
+    ({"groups": ["a", "b"], "email_verified": True}, ("a", "b"), True),
+    ({"groups": "a", "email_verified": "true"}, ("a",), True),
+    ({"groups": {"odd": "shape"}, "email_verified": "yes"}, (), False),
+    ({}, (), False),
+])
+def test_provider_claims_are_read_defensively(claims, groups, verified):
+    from webapp.sso.identities import ProviderIdentity
+
+    identity = ProviderIdentity.from_claims({"iss": "https://idp.example", "sub": "42", "email": " A@B.example",
+                                             **claims})
+    assert (identity.groups, identity.email_verified, identity.email) == (groups, verified, "a@b.example")

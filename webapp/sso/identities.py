@@ -40,9 +40,12 @@ class ProviderIdentity:
         groups = claims.get(groups_claim) or ()
         if isinstance(groups, str):
             groups = (groups,)
+        elif not isinstance(groups, (list, tuple)):
+            groups = ()  # a provider sending something else gets no group mapping rather than an error
         return cls(issuer=str(claims["iss"]), subject=str(claims["sub"]),
                    email=normalise_email(claims["email"]) if claims.get("email") else None,
-                   email_verified=claims.get("email_verified") is True,
+                   # Some providers send the JSON string "true" instead of the boolean.
+                   email_verified=claims.get("email_verified") in (True, "true"),
                    name=(claims.get("name") or "").strip() or None,
                    groups=tuple(str(group) for group in groups if isinstance(group, (str, int))))
 

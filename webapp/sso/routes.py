@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 
 from authlib.common.errors import AuthlibBaseError
-from flask import Blueprint, abort, current_app, flash, session, url_for
+from flask import Blueprint, abort, current_app, flash, request, session, url_for
 from flask_login import login_user
 from joserfc.errors import JoseError
 from requests import RequestException
@@ -32,8 +32,6 @@ def _only_when_configured():
 @bp.get("/login/sso")
 def start():
     """Go to the identity provider's sign-in page."""
-    from flask import request
-
     session[_NEXT] = safe_next(request.args.get("next"))
     try:
         return provider().authorize_redirect(url_for("sso.callback", _external=True))
