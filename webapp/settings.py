@@ -66,6 +66,11 @@ class Settings(BaseSettings):
     )
     oidc_client_id: str | None = Field(default=None, description="Client id Learnloop has at the provider.")
     oidc_client_secret: SecretStr | None = Field(default=None, description="Client secret Learnloop has at the provider.")
+    oidc_redirect_uri: str | None = Field(
+        default=None,
+        description="Callback URL registered at the provider. Unset: this host's /login/sso/callback as the request "
+                    "reached the app (behind a TLS proxy, set it to the public https:// URL).",
+    )
     oidc_scopes: str = Field(
         default="openid email profile",
         description="Scopes asked for at sign-in; add the one that releases group claims if the provider needs it.",
@@ -107,12 +112,12 @@ class Settings(BaseSettings):
         return value
 
     @field_validator("openai_base_url", "openai_api_key", "oidc_issuer", "oidc_client_id", "oidc_client_secret",
-                     "break_glass_admin_email", mode="before")
+                     "oidc_redirect_uri", "break_glass_admin_email", mode="before")
     @classmethod
     def _empty_is_unset(cls, value):
         return None if value == "" else value
 
-    @field_validator("openai_base_url")
+    @field_validator("openai_base_url", "oidc_redirect_uri")
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:
         if value is not None and not value.startswith(("http://", "https://")):

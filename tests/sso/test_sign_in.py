@@ -261,3 +261,13 @@ def test_without_an_issuer_there_is_no_single_sign_on(database_url):
     assert client.get("/login/sso").status_code == 404
     assert client.get("/login/sso/callback?code=x&state=y").status_code == 404
     assert "Sign in with your organisation" not in client.get("/login").get_data(as_text=True)
+
+
+class TestRedirectUriBehindAProxy:
+    @pytest.fixture
+    def settings_overrides(self, provider):
+        return dict(oidc_issuer=provider.issuer, oidc_client_id="learnloop", oidc_client_secret="s3cret",
+                    oidc_redirect_uri="https://learnloop.corp.example/login/sso/callback")
+
+    def test_the_configured_callback_url_is_sent_to_the_provider(self, sso):
+        assert query(sso.start())["redirect_uri"] == "https://learnloop.corp.example/login/sso/callback"

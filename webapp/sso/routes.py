@@ -33,8 +33,9 @@ def _only_when_configured():
 def start():
     """Go to the identity provider's sign-in page."""
     session[_NEXT] = safe_next(request.args.get("next"))
+    settings = current_app.config["LEARNLOOP"]
     try:
-        return provider().authorize_redirect(url_for("sso.callback", _external=True))
+        return provider().authorize_redirect(settings.oidc_redirect_uri or url_for("sso.callback", _external=True))
     except RequestException:
         log.warning("identity provider discovery failed", exc_info=True)
         return error_response(503, UNREACHABLE)
