@@ -200,6 +200,15 @@ def auth(client):
     return Auth(client)
 
 
+@pytest.fixture(scope="session")
+def oidc_provider():
+    """A real OpenID Connect provider process of this test run (see tests/oidc_provider.py)."""
+    from .oidc_provider import oidc_provider as start
+
+    with start() as running:
+        yield running
+
+
 @pytest.fixture
 def queue_name() -> str:
     """An RQ queue of this test's own."""

@@ -29,6 +29,11 @@ def test_postgres_urls_are_normalised_to_psycopg():
         ("OPENAI_BASE_URL", "localhost:8000"),
         ("LLM_TIMEOUT_SECONDS", "-1"),
         ("SESSION_COOKIE_SECURE", "sometimes"),
+        ("OIDC_ISSUER", "ftp://idp.corp.example"),
+        ("OIDC_ISSUER", "http://idp.corp.example"),  # tokens in clear text: https unless on this machine
+        ("OIDC_ALLOWED_EMAIL_DOMAINS", "corp.example, not a domain"),
+        ("BREAK_GLASS_ADMIN_EMAIL", "root"),
+        ("PASSWORD_SIGN_IN", "maybe"),
     ],
 )
 def test_bad_value_stops_start_up_naming_the_variable(monkeypatch, variable, value):
@@ -65,3 +70,27 @@ def test_readme_documents_every_setting():
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
     for name in Settings.model_fields:
         assert f"| `{name.upper()}` |" in readme, f"{name.upper()} is missing from the README's configuration table"
+
+
+def test_single_sign_on_needs_its_client_and_never_echoes_the_secret():
+    with pytest.raises(SettingsError) as error:
+        load_settings(oidc_issuer="https://idp.corp.example", oidc_client_secret="hunter2-secret")
+    assert "OIDC_CLIENT_ID" in str(error.value)
+    assert "hunter2-secret" not in str(error.value)
+
+
+def test_passwords_cannot_be_switched_off_without_single_sign_on():
+    with pytest.raises(SettingsError) as error:
+        load_settings(password_sign_in=False)
+    assert "PASSWORD_SIGN_IN" in str(error.value)
+
+
+def test_single_sign_on_settings_are_normalised():
+    settings = load_settings(oidc_issuer="https://idp.corp.example/realms/acme/", oidc_client_id="learnloop",
+                             oidc_client_secret="s", oidc_allowed_email_domains=" Corp.example, @sub.corp.example ",
+                             break_glass_admin_email=" Root@Corp.example ")
+    assert settings.oidc_issuer == "https://idp.corp.example/realms/acme"
+    assert settings.allowed_email_domains == ("corp.example", "sub.corp.example")
+    assert settings.break_glass_admin_email == "root@corp.example"
+    assert settings.uses_sso
+    assert not load_settings().uses_sso

@@ -26,8 +26,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     )
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
-    from . import admin, auth, errors, library, main, monitoring, navigation, operations, reflection, review
-    from . import security, web
+    from . import admin, auth, errors, library, main, monitoring, navigation, operations, profiles, reflection
+    from . import review, security, sso, web
     from .cli import register_cli
     from .play import routes as play_routes
 
@@ -35,8 +35,10 @@ def create_app(settings: Settings | None = None) -> Flask:
     navigation.init_app(app)
     security.init_app(app)
     errors.init_app(app)
+    sso.client.init_app(app)
+    profiles.init_app(app)
     for blueprint in (auth.bp, main.bp, play_routes.bp, reflection.bp, review.bp, library.bp, monitoring.bp,
-                      admin.bp, operations.bp):
+                      admin.bp, operations.bp, sso.bp, profiles.bp):
         app.register_blueprint(blueprint)
     register_cli(app)
     if settings.outbox_pump:

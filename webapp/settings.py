@@ -6,7 +6,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from urllib.parse import urlsplit
+
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -57,6 +59,37 @@ class Settings(BaseSettings):
         description="Run the outbox pump thread in each web process (runs jobs without Redis, dispatches them with it).",
     )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(default="INFO", description="Log level.")
+    oidc_issuer: str | None = Field(
+        default=None,
+        description="Issuer URL of the organisation's OpenID Connect provider; its discovery document is read from "
+                    "`<issuer>/.well-known/openid-configuration`. Unset: no single sign-on.",
+    )
+    oidc_client_id: str | None = Field(default=None, description="Client id Learnloop has at the provider.")
+    oidc_client_secret: SecretStr | None = Field(default=None, description="Client secret Learnloop has at the provider.")
+    oidc_redirect_uri: str | None = Field(
+        default=None,
+        description="Callback URL registered at the provider. Unset: this host's /login/sso/callback as the request "
+                    "reached the app (behind a TLS proxy, set it to the public https:// URL).",
+    )
+    oidc_scopes: str = Field(
+        default="openid email profile",
+        description="Scopes asked for at sign-in; add the one that releases group claims if the provider needs it.",
+    )
+    oidc_groups_claim: str = Field(default="groups", min_length=1, description="Claim that lists a person's groups.")
+    oidc_allowed_email_domains: str = Field(
+        default="",
+        description="Comma-separated email domains whose people get an account at their first single sign-on. "
+                    "Empty: anyone the provider signs in.",
+    )
+    password_sign_in: bool = Field(
+        default=True,
+        description="Allow signing in with a password. False (only with single sign-on) leaves it to the "
+                    "break-glass admin.",
+    )
+    break_glass_admin_email: str | None = Field(
+        default=None,
+        description="The one admin account that may still sign in with a password when PASSWORD_SIGN_IN is false.",
+    )
 
     @field_validator("database_url")
     @classmethod
@@ -78,17 +111,62 @@ class Settings(BaseSettings):
             raise ValueError("must be a redis://, rediss:// or unix:// URL")
         return value
 
-    @field_validator("openai_base_url", "openai_api_key", mode="before")
+    @field_validator("openai_base_url", "openai_api_key", "oidc_issuer", "oidc_client_id", "oidc_client_secret",
+                     "oidc_redirect_uri", "break_glass_admin_email", mode="before")
     @classmethod
     def _empty_is_unset(cls, value):
         return None if value == "" else value
 
-    @field_validator("openai_base_url")
+    @field_validator("openai_base_url", "oidc_redirect_uri")
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:
         if value is not None and not value.startswith(("http://", "https://")):
             raise ValueError("must be an http:// or https:// URL")
         return value
+
+    @field_validator("oidc_issuer")
+    @classmethod
+    def _issuer_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parts = urlsplit(value)
+        local = parts.hostname in ("localhost", "127.0.0.1", "::1")
+        # Tokens and codes cross this connection: plain HTTP only to a provider on this machine.
+        if not parts.hostname or not (parts.scheme == "https" or (parts.scheme == "http" and local)):
+            raise ValueError("must be an https:// URL (http:// only for localhost)")
+        return value.rstrip("/")
+
+    @field_validator("oidc_allowed_email_domains")
+    @classmethod
+    def _domains(cls, value: str) -> str:
+        domains = [domain.strip().lower().lstrip("@") for domain in value.split(",") if domain.strip()]
+        for domain in domains:
+            if "." not in domain or any(char in domain for char in "@/ :"):
+                raise ValueError(f"{domain!r} is not an email domain")
+        return ",".join(domains)
+
+    @field_validator("break_glass_admin_email")
+    @classmethod
+    def _email(cls, value: str | None) -> str | None:
+        if value is not None and "@" not in value:
+            raise ValueError("must be an email address")
+        return value.strip().lower() if value else None
+
+    @model_validator(mode="after")
+    def _single_sign_on_complete(self):
+        if self.oidc_issuer and not (self.oidc_client_id and self.oidc_client_secret):
+            raise ValueError("OIDC_CLIENT_ID and OIDC_CLIENT_SECRET must be set when OIDC_ISSUER is")
+        if not self.password_sign_in and not self.oidc_issuer:
+            raise ValueError("PASSWORD_SIGN_IN can only be false when OIDC_ISSUER is set (nobody could sign in)")
+        return self
+
+    @property
+    def uses_sso(self) -> bool:
+        return self.oidc_issuer is not None
+
+    @property
+    def allowed_email_domains(self) -> tuple[str, ...]:
+        return tuple(domain for domain in self.oidc_allowed_email_domains.split(",") if domain)
 
     @property
     def is_sqlite(self) -> bool:
@@ -114,7 +192,7 @@ class Settings(BaseSettings):
         return key_file.read_text().strip()
 
 
-_SECRET_NAMES = {"SECRET_KEY", "OPENAI_API_KEY"}
+_SECRET_NAMES = {"SECRET_KEY", "OPENAI_API_KEY", "OIDC_CLIENT_SECRET"}
 
 
 def load_settings(**overrides) -> Settings:
@@ -128,7 +206,8 @@ def load_settings(**overrides) -> Settings:
         problems = []
         for issue in error.errors():
             name = str(issue["loc"][0]).upper() if issue["loc"] else "settings"
-            shown = "" if name in _SECRET_NAMES else f" (got {issue.get('input')!r})"
+            # A rule across several settings (no loc) gets every value as its input: never echo that.
+            shown = "" if name in _SECRET_NAMES or not issue["loc"] else f" (got {issue.get('input')!r})"
             problems.append(f"{name}: {issue['msg']}{shown}")
         raise SettingsError("Invalid configuration: " + "; ".join(problems)) from None
 

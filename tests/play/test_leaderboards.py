@@ -120,3 +120,32 @@ def test_points_written_by_another_process_show_once_the_marker_is_looked_up_aga
     cache.marker_ttl = 0  # as if the marker's time had run out
     after = cache.get(session, "teams", world.challenge.id, compute)
     assert next(r.points for r in after if r.name == "Red") == next(r.points for r in before if r.name == "Red") + 7
+
+
+def test_a_person_who_hides_their_name_is_anonymous_to_others_but_not_to_themselves(world, session, five_players):
+    hider = five_players[1]
+    hider.show_on_leaderboards = False
+    session.add(hider)
+    session.commit()
+    standings = individual_standings(session, world.challenge.id)
+    seen_by_other = individual_board(standings, LeaderboardMode.FULL, five_players[0].id)
+    assert [r.name for r in seen_by_other] == ["Player 0", "Anonymous participant", "Player 2", "Player 3", "Player 4"]
+    assert seen_by_other[1].user_id == 0 and seen_by_other[1].team == "" and seen_by_other[1].points == 40
+    seen_by_self = individual_board(standings, LeaderboardMode.FULL, hider.id)
+    assert seen_by_self[1].name == "Player 1" and seen_by_self[1].is_me
+
+
+def test_hiding_my_name_on_my_profile_shows_on_the_board_at_once(world, app, client, auth, five_players):
+    from ..conftest import PASSWORD, csrf_token
+
+    board = f"/play/challenges/{world.challenge.id}/leaderboard"
+    watcher = app.test_client()
+    watcher.post("/login", data={"email": "p0@example.com", "password": PASSWORD, "csrf_token": csrf_token(watcher)})
+    assert "Player 1" in watcher.get(board).get_data(as_text=True)  # computed and cached
+    auth.login("p1@example.com")
+    response = client.post("/profile", data={"display_name": "Player 1", "timezone": "UTC",
+                                             "csrf_token": csrf_token(client, "/profile")})
+    assert response.status_code == 303
+    page = watcher.get(board).get_data(as_text=True)
+    assert "Player 1" not in page and "Anonymous participant" in page
+    assert "Player 1 (you)" in client.get(board).get_data(as_text=True)

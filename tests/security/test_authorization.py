@@ -53,7 +53,17 @@ MATRIX: dict[tuple[str, str], dict[str, str]] = {
         ("admin.create_user", "POST"), ("admin.change_user", "POST"), ("admin.import_users_form", "GET"),
         ("admin.import_users", "POST"), ("operations.jobs", "GET"), ("operations.retry_job", "POST"),
         ("reflection.llm_calls", "GET"), ("monitoring.skills", "GET"), ("monitoring.skills", "POST"),
+        ("admin.group_mappings_page", "GET"), ("admin.add_group_mapping", "POST"),
+        ("admin.remove_group_mapping", "POST"),
     ]},
+    # single sign-on (the callback refuses a request without a valid state with 400, which counts as answered)
+    ("sso.start", "GET"): PUBLIC,
+    ("sso.callback", "GET"): PUBLIC,
+    # profiles: each person changes only their own; pictures are for signed-in people
+    ("profiles.profile", "GET"): SIGNED_IN,
+    ("profiles.save_profile", "POST"): SIGNED_IN,
+    ("profiles.detect_timezone", "POST"): SIGNED_IN,
+    ("profiles.avatar", "GET"): SIGNED_IN,
     # playing
     ("play.challenge", "GET"): PLAYERS,
     ("play.feed", "GET"): PLAYERS,
@@ -103,6 +113,12 @@ SPECIAL_ARGUMENTS = {
 }
 FIXED_VALUES = {"item_type": "completion", "action": "retire", "change": "role", "name": "new-tool-exploration",
                 "table": "teams", "filename": "css/app.css"}
+
+
+@pytest.fixture
+def settings_overrides(oidc_provider):
+    """Single sign-on on, so its routes answer as in production (they are 404 without an issuer)."""
+    return dict(oidc_issuer=oidc_provider.issuer, oidc_client_id="learnloop", oidc_client_secret="s3cret")
 
 
 def _routes(app):

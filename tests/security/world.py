@@ -9,6 +9,7 @@ from sqlmodel import Session
 
 from webapp.auth.accounts import create_user
 from webapp.jobs import enqueue
+from webapp.models import Avatar, GroupMapping
 from webapp.models import (
     Badge, BadgeRule, Challenge, ChallengeStatus, ChallengeTeam, Completion, Enrolment, JobStatus, Lesson,
     LessonSummary, LessonSummaryVersion, Membership, Mission, MissionKind, PromptStatus, Reflection,
@@ -85,11 +86,14 @@ def build_world(session: Session) -> World:
     session.add(Lesson(summary_id=published.id, version_id=versions[1].id, team_id=team_a.id,
                        challenge_id=challenge.id, section="key_lessons", text="Small changes are safer.",
                        citations=[reflection.id]))
+    session.add(Avatar(user_id=users["employee"].id, image=b"\xff\xd8\xff", content_type="image/jpeg"))
+    mapping = GroupMapping(idp_group="team-a", team_id=team_a.id)
+    session.add(mapping)
     job = enqueue(session, "notifications.send", "world-job", user_id=users["employee"].id, text="hi")
     job.status = JobStatus.FAILED
     session.commit()
     return World(ids={
         "challenge_id": challenge.id, "mission_id": mission.id, "badge_id": badge.id, "team_id": team_a.id,
         "user_id": users["employee"].id, "job_id": job.id, "prompt_id": prompt.id, "summary_id": draft.id,
-        "published_id": published.id, "item_id": completion.id, "number": 1,
+        "published_id": published.id, "item_id": completion.id, "number": 1, "mapping_id": mapping.id,
     })

@@ -27,6 +27,15 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
     return user
 
 
+def may_use_password(settings, user: User) -> bool:
+    """Passwords work unless switched off (single sign-on only); then only for the break-glass admin,
+    so the organisation can still get in when its identity provider is down."""
+    if settings.password_sign_in:
+        return True
+    return (settings.break_glass_admin_email is not None and user.email == settings.break_glass_admin_email
+            and user.role is Role.ADMIN)
+
+
 def create_user(
     session: Session, email: str, password: str, display_name: str, role: Role = Role.EMPLOYEE, timezone: str = "UTC"
 ) -> User:

@@ -1,6 +1,7 @@
 """The tables of the whole product, grouped by area; import from here."""
 from .base import utcnow
-from .people import Membership, Role, Team, User
+from .people import Avatar, Membership, Role, Team, User
+from .identity import GroupMapping, UserIdentity
 from .challenges import (
     Badge,
     BadgeRule,
@@ -52,10 +53,10 @@ from .monitoring import (
 
 __all__ = [
     "ActivityDayBits", "ActivityTotal", "MissionCompleter", "MissionCompleterDayBits", "MissionDay", "MissionTotal", "RollupState", "TeamDay", "TeamTotal",
-    "AssessmentPhase", "Badge", "BadgeAward", "Cadence", "BadgeRule", "BadgeScope", "Challenge", "ChallengeStatus", "ChallengeTeam",
-    "Completion", "Enrolment", "Feedback", "JobStatus", "Kudos", "LeaderboardMode", "Lesson",
+    "AssessmentPhase", "Avatar", "Badge", "BadgeAward", "Cadence", "BadgeRule", "BadgeScope", "Challenge", "ChallengeStatus", "ChallengeTeam",
+    "Completion", "Enrolment", "Feedback", "GroupMapping", "JobStatus", "Kudos", "LeaderboardMode", "Lesson",
     "LessonSummary", "LessonSummaryVersion", "LlmCall", "Membership", "Mission", "MissionKind",
     "Notification", "OutboxJob", "PointAdjustment", "PointEvent", "PointReason", "PromptStatus", "Reflection",
-    "ReflectionPrompt", "Role", "SelfAssessment", "Skill", "SummaryStatus", "Team", "User",
+    "ReflectionPrompt", "Role", "SelfAssessment", "Skill", "SummaryStatus", "Team", "User", "UserIdentity",
     "Visibility", "utcnow",
 ]

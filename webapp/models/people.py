@@ -3,7 +3,7 @@
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import LargeBinary, UniqueConstraint, false, true
 from sqlmodel import Field, Relationship, SQLModel
 
 from .base import created_at_field, enum_field
@@ -23,6 +23,12 @@ class User(SQLModel, table=True):
     role: Role = enum_field(Role, default=Role.EMPLOYEE, index=True)
     # IANA name; streaks and "today" are counted in the user's own time zone.
     timezone: str = Field(default="UTC", max_length=64)
+    # False until the person (or their browser, on first sign-in) has chosen a zone.
+    timezone_chosen: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
+    # Whether other people see this person's name on leaderboards (else "Anonymous participant").
+    show_on_leaderboards: bool = Field(default=True, sa_column_kwargs={"server_default": true()})
+    # 0: no picture (the page shows initials); goes up with each upload, so the picture's URL changes.
+    avatar_version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     is_active: bool = Field(default=True)
     created_at: datetime = created_at_field()
 
@@ -61,3 +67,13 @@ class Membership(SQLModel, table=True):
 
     user: User = Relationship(back_populates="memberships")
     team: Team = Relationship(back_populates="memberships")
+
+
+class Avatar(SQLModel, table=True):
+    """A person's uploaded picture, re-encoded by the server; kept in the database so every web process
+    serves it (no shared disk needed). No row: the page shows their initials."""
+
+    user_id: int = Field(foreign_key="user.id", primary_key=True, ondelete="CASCADE")
+    image: bytes = Field(sa_type=LargeBinary)
+    content_type: str = Field(max_length=32)
+    updated_at: datetime = created_at_field()

@@ -50,6 +50,7 @@ class Standing:
     name: str
     team: str
     points: int
+    shows_name: bool = True  # the person's own choice (profile); the board's mode may hide names anyway
 
 
 class Standings(list[Standing]):
@@ -85,13 +86,13 @@ def individual_standings(session: Session, challenge_id: int) -> Standings:
               .where(PointEvent.challenge_id == challenge_id).group_by(PointEvent.user_id).subquery())
     points = func.coalesce(totals.c.points, 0)
     rows = session.exec(
-        select(Enrolment.user_id, User.display_name, Team.name, points)
+        select(Enrolment.user_id, User.display_name, Team.name, points, User.show_on_leaderboards)
         .join(User, User.id == Enrolment.user_id).join(Team, Team.id == Enrolment.team_id)
         .outerjoin(totals, totals.c.user_id == Enrolment.user_id)
         .where(Enrolment.challenge_id == challenge_id)
         .order_by(points.desc(), User.display_name)).all()
-    return Standings(Standing(rank, user_id, name, team, int(total))
-                     for rank, (user_id, name, team, total) in _ranked(rows, key=lambda row: row[3]))
+    return Standings(Standing(rank, user_id, name, team, int(total), shows_name)
+                     for rank, (user_id, name, team, total, shows_name) in _ranked(rows, key=lambda row: row[3]))
 
 
 def individual_board(standings: Standings, mode: LeaderboardMode, viewer_id: int) -> list[PersonRow]:
@@ -108,7 +109,7 @@ def individual_board(standings: Standings, mode: LeaderboardMode, viewer_id: int
     rows = []
     for row in shown:
         is_me = row.user_id == viewer_id
-        hidden = mode == LeaderboardMode.ANONYMOUS and not is_me
+        hidden = (mode == LeaderboardMode.ANONYMOUS or not row.shows_name) and not is_me
         rows.append(PersonRow(rank=row.rank, user_id=row.user_id if not hidden else 0,
                               name="Anonymous participant" if hidden else row.name,
                               team="" if hidden else row.team, points=row.points, is_me=is_me))
@@ -168,6 +169,13 @@ class BoardCache:
                 self._entries.clear()
             self._entries[key] = (marker, now, value)
         return value
+
+
+    def forget(self) -> None:
+        """Drop every computed board: something the ledger marker does not see (a person's choice to hide
+        their name) changed. Other processes' caches see it within `max_age`."""
+        with self._lock:
+            self._entries.clear()
 
 
 class _WriteCounter:
