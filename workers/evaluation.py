@@ -15,7 +15,6 @@ checks and one retry), and the answer is scored:
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -190,7 +189,58 @@ def percentile(values: list[int], share: float) -> int:
     return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
 
 
-def timed(function):
-    """(result, seconds) of calling `function`."""
-    started = time.perf_counter()
-    return function(), time.perf_counter() - started
+def run_with_progress(settings, teams: list[EvaluationTeam], console, offline: bool = False) -> Totals:
+    """Evaluate `teams` with the writer `settings` choose (a progress bar while it runs) and print the report."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from .llm import writer_for
+    from .offline_writer import OfflineWriter
+
+    def make_writer(log):
+        return OfflineWriter(log) if offline else writer_for(settings, log)
+
+    writer_name = make_writer(lambda call: None).name
+    console.print(f"Evaluating the writer [bold]{writer_name}[/bold] on {len(teams)} teams "
+                  f"({sum(len(team.reflections) for team in teams)} reflections, "
+                  f"{sum(len(team.lessons) for team in teams)} known lessons).", highlight=False)
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=console, transient=False) as progress:
+        task = progress.add_task("Summarising teams", total=len(teams))
+        results = evaluate(make_writer, teams, advance=lambda team: progress.advance(task))
+    print_report(console, results)
+    return totals(results)
+
+
+def print_report(console, results: list[TeamResult]) -> None:
+    from rich.table import Table
+
+    teams = Table(title="Per team")
+    for column in ("team", "split", "lessons found", "in their list", "citations valid", "supported citations",
+                   "calls", "outcome"):
+        teams.add_column(column)
+    for result in results:
+        teams.add_row(result.team.name, result.team.split, f"{len(result.found)}/{len(result.team.lessons)}",
+                      f"{result.in_section}/{len(result.found)}", f"{result.valid_items}/{result.items}",
+                      f"{result.citations_supported}/{result.citations_checked}", str(len(result.calls)),
+                      result.error or "ok")
+    console.print(teams)
+    calls = Table(title="Per call")
+    for column in ("call", "outcome", "tokens in", "tokens out", "latency ms"):
+        calls.add_column(column)
+    for result in results:
+        for call in result.calls:
+            calls.add_row(f"{call.work_key} ({call.template_name}@{call.template_version})", call.outcome,
+                          str(call.tokens_in), str(call.tokens_out), str(call.latency_ms))
+    console.print(calls)
+    splits = sorted({result.team.split for result in results})
+    for name, chosen in [*((split, [r for r in results if r.team.split == split]) for split in splits),
+                         *([("all", results)] if len(splits) > 1 else [])]:
+        total = totals(chosen)
+        console.print(
+            f"[bold]{name}[/bold]: lesson recall {total.recall:.0%} ({total.found}/{total.lessons}) · "
+            f"in their list {total.section_agreement:.0%} · citation validity {total.citation_validity:.0%} "
+            f"({total.valid_items}/{total.items} items) · supported citations {total.supported_citations:.0%} · "
+            f"source recall {total.source_recall:.0%} · schema failures {total.schema_failures} · failed teams "
+            f"{total.failed_teams} · calls {total.calls} · tokens {total.tokens_in} in / {total.tokens_out} out · "
+            f"latency p50 {percentile(total.latency_ms, 0.5)} ms, p95 {percentile(total.latency_ms, 0.95)} ms",
+            highlight=False)

@@ -3,7 +3,7 @@
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import UniqueConstraint, false
 from sqlmodel import Field, Relationship, SQLModel
 
 from .base import created_at_field, enum_field
@@ -24,6 +24,8 @@ class User(SQLModel, table=True):
     # IANA name; streaks and "today" are counted in the user's own time zone.
     timezone: str = Field(default="UTC", max_length=64)
     is_active: bool = Field(default=True)
+    # Lessons published to the whole organisation name this person only if they agreed (their team sees names).
+    show_name_in_library: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     created_at: datetime = created_at_field()
 
     memberships: list["Membership"] = Relationship(back_populates="user")
