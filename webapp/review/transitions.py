@@ -132,7 +132,8 @@ def edit_summary(session: Session, user: User, summary_id: int, seen_revision: i
 
 def regenerate_summary(session: Session, user: User, summary_id: int, seen_revision: int,
                        guidance: str) -> LessonSummary:
-    """Ask the writer for a new version, with the lead's guidance (sent as data, not as orders).
+    """Ask the writer for a new version, with the lead's guidance (its own length-limited place among the
+    instructions, below the rules).
 
     Raises NotYourTeam, InvalidReview, NotAllowed or StaleRevision.
     """
