@@ -165,3 +165,17 @@ def test_a_large_team_still_fits_the_budget_with_sources_in_the_merge():
     writer = Counting(OfflineWriter())
     content = summaries.summarise_in_parts(writer, "w", "Challenge", reflections(200))
     assert max(writer.sizes) <= tokens.INPUT_BUDGET and content.key_lessons
+
+
+def test_the_reflection_form_says_who_reads_it_and_what_goes_to_a_model(world, auth, client):
+    from html import unescape
+
+    from .test_pages import ready_prompt
+
+    ada = world.members[0]
+    prompt = ready_prompt(world, ada)
+    auth.login(ada.email)
+    page = " ".join(unescape(client.get(f"/reflection/prompts/{prompt.id}").get_data(as_text=True)).split())
+    assert "Only me: nobody else reads it and it never leaves Learnloop" in page
+    assert "sent with every name replaced by a pseudonym" in page
+    assert 'href="/library/my-name"' in page and 'aria-describedby="reflection-privacy"' in page
