@@ -19,7 +19,8 @@ _EVERYDAY = frozenset("""
 will may mark bill art dawn faith grace hope joy rose sunny max guy pat rob jack frank case long young king
 page brown white green black fox summer june april august ray gay rich wood hill lane park bell cook baker
 """.split())
-_WORD_CHARS = r"[^\W\d_]"
+# A word of a name: letters, with an inner apostrophe ("O'Brien") but not a possessive ("Sofia's").
+_TOKEN = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]{2,})*")
 
 
 def fold(text: str) -> str:
@@ -48,48 +49,64 @@ class Person:
 
 
 class NameMatcher:
-    """Replaces every mention of the given people in a text; `label(person_id)` says what stands in."""
+    """Replaces every mention of the given people in a text; `label(person_id)` says what stands in.
 
-    def __init__(self, people: Iterable[Person], priority: Callable[[int], int] = lambda person_id: 0):
+    Text is read word by word against a dictionary of name words (no pattern grows with the organisation):
+    a run of name words joined by a space or a hyphen is one mention, and so is an unknown word glued to
+    a name by a hyphen ("Smith-Okafor").
+    """
+
+    def __init__(self, people: Iterable[Person]):
         self.people = list(people)
-        self._full: dict[str, int] = {}
-        self._owner: dict[str, int] = {}
-        # The lowest priority number owns a word shared by several people (a team member before others).
-        for person in sorted(self.people, key=lambda person: (priority(person.id), person.id)):
-            self._full.setdefault(_key(person.name), person.id)
+        self._full: dict[str, list[int]] = {}
+        self._owners: dict[str, list[int]] = {}
+        for person in sorted(self.people, key=lambda person: person.id):
+            self._full.setdefault(_key(person.name), []).append(person.id)
             for word in name_words(person.name):
-                self._owner.setdefault(fold(word).casefold(), person.id)
-        if not self._owner:
-            self._pattern = None
-            return
-        word = "|".join(re.escape(word) for word in sorted(self._owner, key=len, reverse=True))
-        # A run of name words joined by spaces or hyphens, with any unknown hyphenated part glued to it
-        # ("Smith-Okafor"), never inside a longer word.
-        self._pattern = re.compile(
-            rf"(?<![\w-])(?:{_WORD_CHARS}+-)*(?:{word})(?:(?:[ \t]|-)(?:{word}))*(?:-{_WORD_CHARS}+)*(?![\w-])", re.I)
+                for part in _TOKEN.findall(fold(word)):
+                    owners = self._owners.setdefault(part.casefold(), [])
+                    if person.id not in owners:
+                        owners.append(person.id)
 
-    def replace(self, text: str | None, label: Callable[[int], str | None]) -> str | None:
-        """`text` with each mention replaced by label(person id); a person whose label is None stays named."""
-        if not text or self._pattern is None:
+    def replace(self, text: str | None, label: Callable[[int], str | None],
+                priority: Callable[[int], int] = lambda person_id: 0) -> str | None:
+        """`text` with each mention replaced by label(person id); a person whose label is None stays named.
+        A word several people share goes to the one with the lowest `priority` (then the lowest id)."""
+        if not text or not self._owners:
             return text
         text = unicodedata.normalize("NFC", text)
         folded = fold(text)
-        pieces, last = [], 0
-        for match in self._pattern.finditer(folded):
-            person_id = self._person(match.group(0), text[match.start():match.end()])
-            stand_in = label(person_id) if person_id is not None else None
-            if stand_in is None:
+        tokens = [(match.start(), match.end(), match.group(0).casefold()) for match in _TOKEN.finditer(folded)]
+        pieces, last, index = [], 0, 0
+        while index < len(tokens):
+            if tokens[index][2] not in self._owners:
+                index += 1
                 continue
-            pieces += [text[last:match.start()], stand_in]
-            last = match.end()
+            first = index
+            while (index + 1 < len(tokens) and tokens[index + 1][2] in self._owners
+                   and folded[tokens[index][1]:tokens[index + 1][0]] in (" ", "\t", "-")):
+                index += 1
+            words = [token[2] for token in tokens[first:index + 1]]
+            start, end = tokens[first][0], tokens[index][1]
+            while first > 0 and folded[tokens[first - 1][1]:start] == "-" and tokens[first - 1][0] >= last:
+                first -= 1
+                start = tokens[first][0]
+            while index + 1 < len(tokens) and folded[end:tokens[index + 1][0]] == "-":
+                index += 1
+                end = tokens[index][1]
+            index += 1
+            person_id = self._person(words, text[start:end], priority)
+            stand_in = label(person_id) if person_id is not None else None
+            if stand_in is not None:
+                pieces += [text[last:start], stand_in]
+                last = end
         return "".join(pieces + [text[last:]])
 
-    def _person(self, folded_run: str, original: str) -> int | None:
-        words = [word for word in re.split(r"[ \t-]+", folded_run.casefold()) if word]
-        known = [word for word in words if word in self._owner]
+    def _person(self, words: list[str], original: str, priority: Callable[[int], int]) -> int | None:
         if len(words) == 1 and (words[0] in _EVERYDAY or len(words[0]) <= 2) and not original[:1].isupper():
             return None
-        return self._full.get(" ".join(words)) or (known and self._owner[known[0]]) or None
+        candidates = self._full.get(" ".join(words)) or self._owners[words[0]]
+        return min(candidates, key=lambda person_id: (priority(person_id), person_id))
 
 
 def _key(name: str) -> str:
@@ -104,7 +121,7 @@ class Pseudonymiser:
 
     PATTERN = re.compile(r"\b(Participant|Colleague) (\d+)\b")
 
-    def __init__(self, people: Iterable[Person], team_ids: set[int]):
+    def __init__(self, people: Iterable[Person], team_ids: set[int], matcher: NameMatcher | None = None):
         people = sorted(people, key=lambda person: person.id)
         self.pseudonym: dict[int, str] = {}
         inside = [person for person in people if person.id in team_ids]
@@ -114,10 +131,11 @@ class Pseudonymiser:
         for number, person in enumerate(outside, 1):
             self.pseudonym[person.id] = f"Colleague {number}"
         self.names = {self.pseudonym[person.id]: person.name for person in people}
-        self.matcher = NameMatcher(people, priority=lambda person_id: 0 if person_id in team_ids else 1)
+        self.matcher = matcher or NameMatcher(people)
+        self._priority = lambda person_id: 0 if person_id in team_ids else 1  # a teammate before a namesake
 
     def __call__(self, text: str | None) -> str | None:
-        return self.matcher.replace(text, self.pseudonym.get)
+        return self.matcher.replace(text, self.pseudonym.get, self._priority)
 
     def restore(self, text: str, unknown: str = "a teammate") -> str:
         """Pseudonyms a model kept, mapped back to people's names (the team's audience sees names)."""
