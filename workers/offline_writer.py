@@ -59,7 +59,7 @@ class OfflineWriter:
         now_what = _NEXT_STEP.get(kind, _NEXT_STEP["learn"])
         if request.previous_reflections:
             # Pick up the participant's own last thread rather than start from nothing.
-            now_what = "Last time you wrote about your next step: did you try it? " + now_what
+            now_what = "Look back at your last reflection: what have you tried since? " + now_what
         elif request.reflections_written == 0:
             now_what += " (Your first reflection: a few honest sentences are enough.)"
         draft = PromptDraft(what_happened=_cut(what), so_what=_cut(so_what), now_what=_cut(now_what))

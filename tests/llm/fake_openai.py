@@ -2,8 +2,8 @@
 
 Modes: good, slow, rate_limited (429 with Retry-After), error (500), malformed (not JSON), schema_break
 (JSON of the wrong shape), bad_citations (cites ids that were not given), bad_quotes (quotes found in no
-cited reflection), no_json_schema (400 to json_schema, as some compatible servers do; JSON mode works). `script` lists modes used first, one per
-request; then `mode` applies. Every request is recorded.
+cited reflection), no_json_schema (400 to json_schema, as some compatible servers do; JSON mode works).
+`script` lists modes used first, one per request; then `mode` applies. Every request is recorded.
 """
 from __future__ import annotations
 
