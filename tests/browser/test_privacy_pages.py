@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from webapp.models import Completion, PromptStatus, ReflectionPrompt, User
+from webapp.models import Enrolment, PromptStatus, ReflectionPrompt, User
 
 from .conftest import assert_accessible, sign_in
 
@@ -14,9 +14,9 @@ EMPLOYEE = "employee@example.com"
 def ready_prompt(server) -> int:
     with server.session() as session:
         user = session.exec(select(User).where(User.email == EMPLOYEE)).one()
-        completion = session.exec(select(Completion).where(Completion.user_id == user.id)).first()
+        enrolment = session.exec(select(Enrolment).where(Enrolment.user_id == user.id)).first()
         prompt = ReflectionPrompt(work_key=f"browser:{user.id}", user_id=user.id,
-                                  challenge_id=completion.challenge_id, completion_id=None,
+                                  challenge_id=enrolment.challenge_id, completion_id=None,
                                   status=PromptStatus.READY, writer="offline", text="**What happened?** Tell us.")
         session.add(prompt)
         session.commit()
@@ -42,12 +42,12 @@ def test_a_person_agrees_to_be_named_with_the_keyboard(page, live_server, tmp_pa
     page.goto(f"{live_server.url}/library/my-name")
     assert page.get_by_label("Do not show my name (default)").is_checked()
     assert_accessible(page)
-    page.get_by_label("Show my name").focus()
+    page.get_by_label("Show my name", exact=True).focus()
     page.keyboard.press("Space")
     page.get_by_role("button", name="Save").focus()
     page.keyboard.press("Enter")
-    page.wait_for_url(f"{live_server.url}/library/my-name")
-    assert "will show your name" in page.content() and page.get_by_label("Show my name").is_checked()
+    page.get_by_text("Lessons in the library will show your name.").wait_for()  # after the redirect
+    assert page.get_by_label("Show my name", exact=True).is_checked()
     for width in (1280, 390):
         page.set_viewport_size({"width": width, "height": 900})
         page.screenshot(path=str(tmp_path / f"name-setting-{width}.png"), full_page=True)
