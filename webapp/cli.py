@@ -115,7 +115,10 @@ def eval_summaries(folder: str | None, split: str, offline: bool) -> None:
     from workers.evaluation import DEFAULT_SET, load_set, run_with_progress
 
     settings = _settings()
-    teams = load_set(Path(folder) if folder else DEFAULT_SET)
+    try:
+        teams = load_set(Path(folder) if folder else DEFAULT_SET)
+    except FileNotFoundError as error:  # an image built without tests/: point at a copy of the set
+        raise click.ClickException(f"{error}; pass --set with a folder of evaluation files") from None
     teams = [team for team in teams if split == "all" or team.split == split]
     if not teams:
         raise click.ClickException(f"no teams in the {split} split")

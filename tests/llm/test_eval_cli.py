@@ -47,3 +47,8 @@ def test_offline_flag_evaluates_without_a_model(use_fake_openai, cli_app):
     assert use_fake_openai.requests == []
     assert "Evaluating the writer offline on 8 teams" in output
     assert re.search(r"holdout: lesson recall (9\d|100)%", output)
+
+
+def test_a_missing_set_is_a_clear_error(cli_app, tmp_path):
+    code, output = run(cli_app, "--set", str(tmp_path))
+    assert code != 0 and "no evaluation teams in" in output and "--set" in output
