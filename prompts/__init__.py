@@ -1,8 +1,8 @@
 """Prompt templates, one file per task, each with a name, a version and the hash of the text that version names.
 
-A template file starts with a front-matter header (`name`, `version`, `content_hash`) between `---` lines;
-the rest is the instruction text given to the model as the system message. Workers record the name and
-version of every call, so a change of text must come with a new version: `tests/llm/test_prompts.py`
+A template file starts with a front-matter header (`name`, `version`, `content_hash`, and `temperature` if
+the task wants one) between `---` lines; the rest is the instruction text given to the model as the system
+message. Workers record the name and version of every call, so a change of text must come with a new version: `tests/llm/test_prompts.py`
 fails when the text no longer matches the hash recorded beside its version.
 """
 from __future__ import annotations
@@ -23,6 +23,7 @@ class PromptTemplate:
     version: str
     content_hash: str  # as recorded in the header
     instructions: str
+    temperature: float | None = None  # None: the server's default
 
     @property
     def actual_hash(self) -> str:
@@ -42,7 +43,9 @@ def parse(source: str) -> PromptTemplate:
     missing = {"name", "version", "content_hash"} - meta.keys()
     if missing:
         raise ValueError(f"header lacks {', '.join(sorted(missing))}")
-    return PromptTemplate(str(meta["name"]), str(meta["version"]), str(meta["content_hash"]), body.strip())
+    temperature = meta.get("temperature")
+    return PromptTemplate(str(meta["name"]), str(meta["version"]), str(meta["content_hash"]), body.strip(),
+                          None if temperature is None else float(temperature))
 
 
 @lru_cache(maxsize=None)

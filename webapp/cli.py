@@ -1,8 +1,11 @@
-"""Command line: `learnloop db upgrade`, `learnloop users create`, `learnloop demo load`, `learnloop serve`.
+"""Command line: `learnloop db upgrade`, `learnloop users create`, `learnloop demo load`, `learnloop serve`,
+`learnloop eval summaries`.
 
 `learnloop` is `flask --app webapp`: every Flask command (routes, shell) is there too.
 """
 from __future__ import annotations
+
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
@@ -15,6 +18,7 @@ from .models import Role
 db_cli = AppGroup("db", help="Database schema migrations.")
 users_cli = AppGroup("users", help="User accounts.")
 demo_cli = AppGroup("demo", help="Demo data for trying Learnloop out (never for production).")
+eval_cli = AppGroup("eval", help="Measure the configured writer before switching models.")
 
 
 def _settings():
@@ -98,8 +102,31 @@ def serve(host: str, port: int | None) -> None:
     run_simple(host, port or settings.port, current_app._get_current_object(), threaded=True)
 
 
+@eval_cli.command("summaries")
+@click.option("--set", "folder", type=click.Path(exists=True, file_okay=False), default=None,
+              help="Folder of evaluation YAML files (default: the shipped set, tests/evaluation).")
+@click.option("--split", type=click.Choice(["all", "tuning", "holdout"]), default="all")
+@click.option("--offline", is_flag=True, help="Use the offline writer even when a model is configured.")
+def eval_summaries(folder: str | None, split: str, offline: bool) -> None:
+    """Summarise the evaluation teams with the configured writer (offline, or the OPENAI_BASE_URL model) and
+    print lesson recall, citation validity, schema failures, tokens and latency per call."""
+    from rich.console import Console
+
+    from workers.evaluation import DEFAULT_SET, load_set, run_with_progress
+
+    settings = _settings()
+    try:
+        teams = load_set(Path(folder) if folder else DEFAULT_SET)
+    except FileNotFoundError as error:  # an image built without tests/: point at a copy of the set
+        raise click.ClickException(f"{error}; pass --set with a folder of evaluation files") from None
+    teams = [team for team in teams if split == "all" or team.split == split]
+    if not teams:
+        raise click.ClickException(f"no teams in the {split} split")
+    run_with_progress(settings, teams, Console(), offline=offline)
+
+
 def register_cli(app: Flask) -> None:
-    for command in (db_cli, users_cli, demo_cli, serve):
+    for command in (db_cli, users_cli, demo_cli, eval_cli, serve):
         app.cli.add_command(command)
 
 

@@ -60,7 +60,7 @@ class OpenAIWriter:
         record = CallRecord(request.work_key, template.name, template.version, self.model)
         content = self._structured(template, request.work_key, messages, SummaryContent, record=record)
         try:
-            check_citations(content, request.allowed_ids())
+            check_citations(content, request.allowed_ids(), request.source_texts())
         except InvalidOutput as error:
             record.outcome, record.error = "invalid", str(error)
             self._log(record)
@@ -74,7 +74,7 @@ class OpenAIWriter:
         record = record or CallRecord(work_key, template.name, template.version, self.model)
         started = time.perf_counter()
         try:
-            result = self._ask(messages, schema, record)
+            result = self._ask(messages, schema, record, template.temperature)
         except InvalidOutput as error:
             record.outcome, record.error = "invalid", str(error)
             self._log(record)
@@ -98,11 +98,12 @@ class OpenAIWriter:
             self._log(record)
         return result
 
-    def _ask(self, messages, schema: type[BaseModel], record: CallRecord):
+    def _ask(self, messages, schema: type[BaseModel], record: CallRecord, temperature: float | None = None):
         if self._server not in _json_mode_only:
             try:
                 completion = self.client.chat.completions.parse(
-                    model=self.model, messages=messages, response_format=schema, max_tokens=MAX_OUTPUT_TOKENS)
+                    model=self.model, messages=messages, response_format=schema, max_tokens=MAX_OUTPUT_TOKENS,
+                    temperature=openai.omit if temperature is None else temperature)
             except openai.BadRequestError as error:
                 if "response_format" not in str(error) and "json_schema" not in str(error):
                     raise
@@ -121,14 +122,15 @@ class OpenAIWriter:
                 if message.parsed is None:
                     raise InvalidOutput("the answer holds no JSON object")
                 return message.parsed
-        return self._ask_json_mode(messages, schema, record)
+        return self._ask_json_mode(messages, schema, record, temperature)
 
-    def _ask_json_mode(self, messages, schema: type[BaseModel], record: CallRecord):
+    def _ask_json_mode(self, messages, schema: type[BaseModel], record: CallRecord, temperature: float | None = None):
         shape = json.dumps(schema.model_json_schema())
         guided = [{"role": "system", "content": messages[0]["content"] + "\n\nJSON schema of the answer:\n" + shape},
                   *messages[1:]]
         completion = self.client.chat.completions.create(
-            model=self.model, messages=guided, response_format={"type": "json_object"}, max_tokens=MAX_OUTPUT_TOKENS)
+            model=self.model, messages=guided, response_format={"type": "json_object"}, max_tokens=MAX_OUTPUT_TOKENS,
+            temperature=openai.omit if temperature is None else temperature)
         _usage(record, completion)
         text = completion.choices[0].message.content or ""
         try:

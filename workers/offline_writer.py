@@ -1,17 +1,20 @@
 """The writer used without an API key: deterministic, labelled "offline", and still useful.
 
-Prompts are built from the mission, its kind and the participant's history; summaries pick the strongest
-sentences of the team's shared reflections, group the ones that say the same thing, and cite them.
+Prompts are built from the mission, its kind, the participant's history and their last reflection.
+Summaries consider every shared reflection: related reflections are grouped (TF-IDF cosine, see
+`workers.lessons`), each group gives the sentence that carries its lesson, and sentences are filed as worked /
+mistake / next step / open question by cues read with their negation and context ("nothing broke" is
+not a mistake). Every summary of at least one reflection has a key lesson.
 """
 from __future__ import annotations
 
-import re
 import time
 
 from prompts import load
 
+from . import lessons
 from .writing import (
-    MAX_ITEMS, SECTIONS, CallLog, CallRecord, LessonItem, PromptDraft, PromptRequest, SummaryContent,
+    QUESTION_MAX_CHARS, CallLog, CallRecord, PromptDraft, PromptRequest, SummaryContent,
     SummaryRequest, build_messages, messages_tokens, prompt_payload, summary_payload,
 )
 
@@ -31,16 +34,6 @@ _MEANING = {
     "help": "What did you learn about the problem, or about teaching it, while helping?",
     "feedback": "What did the feedback reveal that you had not seen yourself?",
 }
-
-# Cue words decide which list a sentence belongs to; the first matching list wins.
-_CUES = [
-    ("open_questions", re.compile(r"\?\s*$|\b(wonder|not sure|unclear|don't know|do not know)\b", re.I)),
-    ("mistakes", re.compile(r"\b(mistake|wrong|fail\w*|broke|bug|oops|forgot|missed|error)\b", re.I)),
-    ("next_experiments", re.compile(r"\b(next time|will try|plan to|going to|want to try|experiment|next week)\b", re.I)),
-    ("practices", re.compile(r"\b(worked|works|helped|useful|habit|practice|routine|checklist|pair\w*)\b", re.I)),
-    ("key_lessons", re.compile(r"\b(learn\w*|realis\w*|realiz\w*|lesson|understood|discover\w*|insight|noticed)\b", re.I)),
-]
-_SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 
 
 class OfflineWriter:
@@ -64,28 +57,21 @@ class OfflineWriter:
         if same_kind:
             so_what = f"Compared with “{same_kind[0]['mission']}” earlier, what went differently? " + so_what
         now_what = _NEXT_STEP.get(kind, _NEXT_STEP["learn"])
-        if request.reflections_written == 0:
+        if request.previous_reflections:
+            # Pick up the participant's own last thread rather than start from nothing.
+            now_what = "Look back at your last reflection: what have you tried since? " + now_what
+        elif request.reflections_written == 0:
             now_what += " (Your first reflection: a few honest sentences are enough.)"
-        draft = PromptDraft(what_happened=what[:400], so_what=so_what[:400], now_what=now_what[:400])
+        draft = PromptDraft(what_happened=_cut(what), so_what=_cut(so_what), now_what=_cut(now_what))
         self._log("reflection_prompt", request.work_key, prompt_payload(request), draft, started)
         return draft
 
     def summarise(self, request: SummaryRequest) -> SummaryContent:
         started = time.perf_counter()
-        candidates: list[tuple[str, str, int]] = []  # (section, sentence, reflection id)
         if request.partials:
-            for part in request.partials:
-                for section in SECTIONS:
-                    for item in part.get(section, []):
-                        for ref in item["citations"]:
-                            candidates.append((section, item["text"], ref))
+            content = lessons.merge(request.partials)
         else:
-            for reflection in request.reflections:
-                for sentence in _sentences(reflection["text"]):
-                    section = _section_of(sentence)
-                    if section:
-                        candidates.append((section, sentence, reflection["id"]))
-        content = SummaryContent(**{section: _strongest(candidates, section) for section in SECTIONS})
+            content = lessons.summarise(request.reflections)
         self._log(request.template_name, request.work_key, summary_payload(request), content, started)
         return content
 
@@ -101,29 +87,6 @@ class OfflineWriter:
         ))
 
 
-def _sentences(text: str) -> list[str]:
-    return [part.strip(" -*•\t") for part in _SENTENCE.split(text) if 20 <= len(part.strip()) <= 300]
+def _cut(text: str, limit: int = QUESTION_MAX_CHARS) -> str:
+    return text if len(text) <= limit else text[:limit - 1].rsplit(" ", 1)[0] + "…"
 
-
-def _section_of(sentence: str) -> str | None:
-    for section, cue in _CUES:
-        if cue.search(sentence):
-            return section
-    return None
-
-
-def _normalised(sentence: str) -> str:
-    return " ".join(re.findall(r"[a-z0-9]+", sentence.lower()))
-
-
-def _strongest(candidates: list[tuple[str, str, int]], section: str) -> list[LessonItem]:
-    """Group sentences that say the same thing; the ones most often said (then the longest) come first."""
-    groups: dict[str, dict] = {}
-    for cand_section, sentence, ref in candidates:
-        if cand_section != section:
-            continue
-        group = groups.setdefault(_normalised(sentence), {"text": sentence, "citations": []})
-        if ref not in group["citations"]:
-            group["citations"].append(ref)
-    ranked = sorted(groups.values(), key=lambda group: (-len(group["citations"]), -len(group["text"]), group["text"]))
-    return [LessonItem(text=group["text"][:400], citations=sorted(group["citations"])[:50]) for group in ranked[:MAX_ITEMS]]

@@ -14,16 +14,21 @@ from sqlmodel import Session, col, select
 from prompts import load
 from webapp.jobs import enqueue
 from webapp.models import (
-    Cadence, Challenge, ChallengeStatus, Completion, LlmCall, Mission, OutboxJob, PromptStatus, Reflection,
-    ReflectionPrompt, utcnow,
+    Cadence, Challenge, ChallengeStatus, Completion, Enrolment, LlmCall, Mission, OutboxJob, PromptStatus, Reflection,
+    ReflectionPrompt, Visibility, utcnow,
 )
 from webapp.settings import get_settings
 
+from . import tokens
+
 # Imported here, not in the job: a forked rq work horse then starts with the SDK already loaded.
 from .llm import writer_for
+from .pseudonyms import pseudonymiser_for
 from .writing import CallRecord, PromptRequest, RetryLater
 
 HISTORY_SIZE = 8
+PREVIOUS_REFLECTIONS = 3
+PREVIOUS_REFLECTION_TOKENS = 150
 EVIDENCE_CHARS = 1000
 COMPLETION_JOB = "reflection.prompt_for_completion"
 PERIOD_JOB = "reflection.prompt_for_period"
@@ -109,18 +114,37 @@ def _request(session: Session, prompt: ReflectionPrompt, missions: list[Mission]
         .order_by(col(Completion.created_at).desc()).limit(HISTORY_SIZE)
     ).all()
     written = session.exec(select(func.count()).select_from(Reflection).where(Reflection.user_id == prompt.user_id)).one()
+    # Evidence and earlier reflections are people's words: every name in them is replaced, as in summaries.
+    replace = pseudonymiser_for(session, _team_of(session, prompt), {prompt.user_id})
+    previous = session.exec(
+        select(Reflection.body, Mission.title)
+        .outerjoin(ReflectionPrompt, ReflectionPrompt.id == Reflection.prompt_id)
+        .outerjoin(Completion, Completion.id == ReflectionPrompt.completion_id)
+        .outerjoin(Mission, Mission.id == Completion.mission_id)
+        # Team-shared only: a private reflection never leaves the product, not even for its author's prompt.
+        .where(Reflection.user_id == prompt.user_id, Reflection.visibility == Visibility.TEAM,
+               Reflection.created_at < before)
+        .order_by(col(Reflection.created_at).desc()).limit(PREVIOUS_REFLECTIONS)
+    ).all()
     now = utcnow()
     return PromptRequest(
         work_key=prompt.work_key,
         challenge_title=challenge.title if challenge else "",
         mission_titles=[mission.title for mission in missions],
         mission_kinds=[mission.kind.value for mission in missions],
-        evidence=evidence,
+        evidence=[replace(text) for text in evidence],
         history=[{"mission": title, "kind": kind.value, "days_ago": max(0, (now - _aware(at)).days)}
                  for title, kind, at in earlier],
         reflections_written=int(written),
         period=period,
+        previous_reflections=[{"mission": title, "text": tokens.truncate(replace(body), PREVIOUS_REFLECTION_TOKENS)}
+                              for body, title in previous],
     )
+
+
+def _team_of(session: Session, prompt: ReflectionPrompt) -> int | None:
+    return session.exec(select(Enrolment.team_id).where(Enrolment.user_id == prompt.user_id,
+                                                        Enrolment.challenge_id == prompt.challenge_id)).first()
 
 
 def _write(session: Session, prompt: ReflectionPrompt, request: PromptRequest) -> None:

@@ -8,7 +8,7 @@ is marked failed for the lead to retry.
 """
 from __future__ import annotations
 
-import re
+import dataclasses
 from datetime import date
 
 from sqlmodel import Session, col, select
@@ -16,21 +16,22 @@ from sqlmodel import Session, col, select
 from prompts import load
 from webapp.jobs import enqueue
 from webapp.models import (
-    Cadence, Challenge, ChallengeStatus, ChallengeTeam, Completion, LessonSummary, LessonSummaryVersion, Membership,
-    Mission, OutboxJob, Reflection, ReflectionPrompt, SummaryStatus, User, Visibility, utcnow,
+    Cadence, Challenge, ChallengeStatus, ChallengeTeam, Completion, LessonSummary, LessonSummaryVersion, Mission,
+    OutboxJob, Reflection, ReflectionPrompt, SummaryStatus, Visibility, utcnow,
 )
+from webapp.names import Pseudonymiser
 
 from . import tokens
+from .pseudonyms import pseudonymiser_for
 from .reflection import last_period, reschedule_on_rate_limit, writer
 from .writing import (
     SECTIONS, InvalidOutput, RetryLater, SummaryContent, SummaryRequest, build_messages, messages_tokens,
-    summary_payload, to_json,
+    excerpt, shown_sources, summary_payload, to_json,
 )
 
 JOB = "summaries.summarise_team"
 # Room kept in every call for the error message of the one retry.
 FEEDBACK_RESERVE = 200
-PSEUDONYM = re.compile(r"\bParticipant (\d+)\b")
 
 
 class SummaryFailed(Exception):
@@ -84,8 +85,8 @@ def summarise_team(session: Session, *, job: OutboxJob, summary_id: int, guidanc
     session.add(summary)
 
 
-def team_material(session: Session, team_id: int, challenge_id: int) -> tuple[list[dict], dict[str, str]]:
-    """The team-shared reflections as the writer sees them (pseudonymised), and pseudonym -> real name."""
+def team_material(session: Session, team_id: int, challenge_id: int) -> tuple[list[dict], Pseudonymiser]:
+    """The team-shared reflections as the writer sees them (pseudonymised), and the pseudonymiser to restore names."""
     rows = session.exec(
         select(Reflection, Mission, Completion)
         .outerjoin(ReflectionPrompt, ReflectionPrompt.id == Reflection.prompt_id)
@@ -95,50 +96,24 @@ def team_material(session: Session, team_id: int, challenge_id: int) -> tuple[li
                Reflection.visibility == Visibility.TEAM)
         .order_by(col(Reflection.id))
     ).all()
-    people = _pseudonyms(session, team_id, {reflection.user_id for reflection, _, _ in rows})
-    replace = _name_replacer(people)
+    replace = pseudonymiser_for(session, team_id, {reflection.user_id for reflection, _, _ in rows})
     material = []
     for reflection, mission, completion in rows:
         material.append({
             "id": reflection.id,
-            "author": people[reflection.user_id][0],
+            "author": replace.pseudonym[reflection.user_id],
             "mission": mission.title if mission else None,
             "kind": mission.kind.value if mission else None,
             "text": tokens.truncate(replace(reflection.body)),
             "evidence": tokens.truncate(replace(completion.evidence_text), 150) if completion and completion.evidence_text else None,
         })
-    return material, {pseudonym: name for pseudonym, name in people.values()}
+    return material, replace
 
 
-def _pseudonyms(session: Session, team_id: int, authors: set[int]) -> dict[int, tuple[str, str]]:
-    """user id -> (pseudonym, name). Numbered by user id over the team and the authors: the same every call."""
-    member_ids = set(session.exec(select(Membership.user_id).where(Membership.team_id == team_id)).all()) | authors
-    users = session.exec(select(User).where(col(User.id).in_(sorted(member_ids))).order_by(col(User.id))).all()
-    return {user.id: (f"Participant {number}", user.display_name) for number, user in enumerate(users, 1)}
-
-
-def _name_replacer(people: dict[int, tuple[str, str]]):
-    names = sorted(((name, pseudonym) for pseudonym, name in people.values() if len(name) >= 2),
-                   key=lambda pair: -len(pair[0]))
-    if not names:
-        return lambda text: text
-    lookup = {name.lower(): pseudonym for name, pseudonym in names}
-    # Full display names first, then first names alone (a teammate is usually mentioned by first name).
-    for name, pseudonym in names:
-        first = name.split()[0]
-        if len(first) >= 3:
-            lookup.setdefault(first.lower(), pseudonym)
-    pattern = re.compile(r"\b(" + "|".join(re.escape(name) for name in sorted(lookup, key=len, reverse=True)) + r")\b",
-                         re.I)
-    return lambda text: pattern.sub(lambda match: lookup[match.group(0).lower()], text)
-
-
-def restore_names(content: SummaryContent, names: dict[str, str]) -> dict:
-    """The content as stored and shown: pseudonyms the model kept are mapped back to people's names."""
-    def restore(text: str) -> str:
-        return PSEUDONYM.sub(lambda match: names.get(match.group(0), "a teammate"), text)
-
-    return {section: [{"text": restore(item.text), "citations": item.citations} for item in getattr(content, section)]
+def restore_names(content: SummaryContent, replace: Pseudonymiser) -> dict:
+    """The content as stored and shown to the team: pseudonyms the model kept are mapped back to names."""
+    return {section: [{"text": replace.restore(item.text), "citations": item.citations,
+                       "quote": replace.restore(item.quote)} for item in getattr(content, section)]
             for section in SECTIONS}
 
 
@@ -147,20 +122,27 @@ def summarise_in_parts(chosen, work_key: str, challenge_title: str, reflections:
     """One summary of `reflections`, with no call above `budget` input tokens however many there are."""
     if not reflections:
         return SummaryContent(**{section: [] for section in SECTIONS})
+    sources = SummaryRequest("", "", reflections=reflections).source_texts()
     room = budget - FEEDBACK_RESERVE - _fixed_cost("team_summary", challenge_title, guidance)
     parts = tokens.pack(reflections, _size, room)
     summaries = [_checked_call(chosen, SummaryRequest(f"{work_key}:part{index}", challenge_title, reflections=part,
                                                       guidance=guidance), budget)
                  for index, part in enumerate(parts)]
     merge_room = budget - FEEDBACK_RESERVE - _fixed_cost("summary_merge", challenge_title, guidance)
+
+    def partial_size(dump: dict) -> int:
+        # A partial travels with its items' support counts and the excerpts of the sources it cites.
+        return (_size(dump) + sum(len(dump[section]) for section in SECTIONS) * 6
+                + sum(tokens.count(excerpt(sources.get(ref, ""))) + 12 for ref in shown_sources([dump])))
+
     round_number = 0
     while len(summaries) > 1:
         round_number += 1
         # Each partial takes at most half a call, so every merge joins two or more: the rounds end.
-        dumps = [_fit(summary.model_dump(), merge_room // 2) for summary in summaries]
-        groups = tokens.pack(dumps, _size, merge_room)
+        dumps = [_fit(summary.model_dump(), merge_room // 2, partial_size) for summary in summaries]
+        groups = tokens.pack(dumps, partial_size, merge_room)
         summaries = [_checked_call(chosen, SummaryRequest(f"{work_key}:merge{round_number}.{index}", challenge_title,
-                                                          partials=group, guidance=guidance), budget)
+                                                          partials=group, guidance=guidance, sources=sources), budget)
                      if len(group) > 1 else SummaryContent.model_validate(group[0])
                      for index, group in enumerate(groups)]
     return summaries[0]
@@ -170,10 +152,10 @@ def _size(item: dict) -> int:
     return tokens.count(to_json(item)) + 2
 
 
-def _fit(dump: dict, limit: int) -> dict:
+def _fit(dump: dict, limit: int, size=_size) -> dict:
     """A partial summary cut to `limit` tokens by dropping the weakest (last) items of its longest lists."""
     dump = {section: list(dump[section]) for section in SECTIONS}
-    while _size(dump) > limit and any(dump.values()):
+    while size(dump) > limit and any(dump.values()):
         longest = max(SECTIONS, key=lambda section: len(dump[section]))
         dump[longest].pop()
     return dump
@@ -199,8 +181,7 @@ def _checked_call(chosen, request: SummaryRequest, budget: int) -> SummaryConten
     try:
         return chosen.summarise(request)
     except InvalidOutput as first:
-        retry = SummaryRequest(request.work_key, request.challenge_title, request.reflections, request.partials,
-                               request.guidance, feedback=str(first))
+        retry = dataclasses.replace(request, feedback=str(first))
         try:
             return chosen.summarise(retry)
         except InvalidOutput as second:

@@ -6,22 +6,28 @@ and return the same validated shapes, so the jobs never care which one wrote.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from pydantic import BaseModel, ConfigDict, Field
 
 SECTIONS = ("key_lessons", "practices", "mistakes", "open_questions", "next_experiments")
+# The limits the prompts state; tests/llm/test_prompts.py keeps the templates' text in step with them.
 MAX_ITEMS = 5
+QUESTION_MAX_CHARS = 240
+LESSON_MAX_CHARS = 300
+QUOTE_MAX_CHARS = 150
+GUIDANCE_MAX_CHARS = 1000  # as the review form allows (webapp.review.transitions.GUIDANCE_MAX)
 
 
 class PromptDraft(BaseModel):
     """A reflection prompt in three questions: what happened, so what, now what."""
 
     model_config = ConfigDict(extra="forbid")
-    what_happened: str = Field(min_length=5, max_length=400)
-    so_what: str = Field(min_length=5, max_length=400)
-    now_what: str = Field(min_length=5, max_length=400)
+    what_happened: str = Field(min_length=5, max_length=QUESTION_MAX_CHARS)
+    so_what: str = Field(min_length=5, max_length=QUESTION_MAX_CHARS)
+    now_what: str = Field(min_length=5, max_length=QUESTION_MAX_CHARS)
 
     def as_markdown(self) -> str:
         return (f"**What happened?** {self.what_happened}\n\n**So what?** {self.so_what}\n\n"
@@ -29,9 +35,12 @@ class PromptDraft(BaseModel):
 
 
 class LessonItem(BaseModel):
+    """One lesson, the reflections it comes from, and a few words copied from one of them that show it."""
+
     model_config = ConfigDict(extra="forbid")
-    text: str = Field(min_length=3, max_length=400)
+    text: str = Field(min_length=3, max_length=LESSON_MAX_CHARS)
     citations: list[int] = Field(min_length=1, max_length=50)
+    quote: str = Field(min_length=3, max_length=QUOTE_MAX_CHARS)
 
 
 class SummaryContent(BaseModel):
@@ -56,10 +65,11 @@ class PromptRequest:
     challenge_title: str
     mission_titles: list[str]  # what the prompt is about: one mission, or the period's missions
     mission_kinds: list[str]
-    evidence: list[str]
+    evidence: list[str]  # pseudonymised
     history: list[dict]  # earlier completions of the participant: {"mission", "kind", "days_ago"}
     reflections_written: int
     period: str | None = None  # "2026-11-27" / "2026-W48" for cadence prompts
+    previous_reflections: list[dict] = field(default_factory=list)  # {"mission", "text"}, pseudonymised, newest first
 
 
 @dataclass(frozen=True)
@@ -72,6 +82,7 @@ class SummaryRequest:
     partials: list[dict] = field(default_factory=list)  # SummaryContent dumps, for a merge
     guidance: str | None = None
     feedback: str | None = None  # the error of the previous attempt, for the one retry
+    sources: dict[int, str] = field(default_factory=dict)  # for a merge: reflection id -> its text, to check quotes
 
     @property
     def template_name(self) -> str:
@@ -82,6 +93,12 @@ class SummaryRequest:
             return {ref for part in self.partials for section in SECTIONS for item in part.get(section, [])
                     for ref in item["citations"]}
         return {item["id"] for item in self.reflections}
+
+    def source_texts(self) -> dict[int, str]:
+        """Reflection id -> the text a quote citing it must come from."""
+        if self.partials:
+            return self.sources
+        return {item["id"]: " ".join(filter(None, [item.get("text"), item.get("evidence")])) for item in self.reflections}
 
 
 class WriterError(Exception):
@@ -129,11 +146,29 @@ def data_block(payload: dict) -> str:
     return "<data>\n" + to_json(payload) + "\n</data>"
 
 
-def check_citations(content: SummaryContent, allowed: set[int]) -> None:
-    """Raises InvalidOutput naming the ids cited that were not given."""
+def check_citations(content: SummaryContent, allowed: set[int], sources: dict[int, str] | None = None) -> None:
+    """Raises InvalidOutput naming the ids cited that were not given, or the lessons whose quote is in none
+    of the reflections they cite (an id that exists is not yet a source that supports the lesson)."""
     unknown = sorted(content.cited_ids() - allowed)
     if unknown:
         raise InvalidOutput(f"citations {unknown} are not ids of the reflections given; cite only {sorted(allowed)[:50]}")
+    if sources is None:
+        return
+    unsupported = [f"{section}[{index}]" for section in SECTIONS for index, item in enumerate(getattr(content, section))
+                   if not quote_supports(item.quote, [sources.get(ref, "") for ref in item.citations])]
+    if unsupported:
+        raise InvalidOutput(f"the quotes of {', '.join(unsupported[:10])} are not found in the reflections they cite; "
+                            "copy the quote word for word from a cited reflection")
+
+
+def _plain(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.casefold()))
+
+
+def quote_supports(quote: str, texts: list[str]) -> bool:
+    """True when `quote` appears word for word (ignoring case, punctuation and spacing) in one of `texts`."""
+    wanted = _plain(quote.strip(" .…\"'“”[]"))
+    return bool(wanted) and any(wanted in _plain(text) for text in texts)
 
 
 FEEDBACK_MAX_CHARS = 600
@@ -149,28 +184,54 @@ def prompt_payload(request: PromptRequest) -> dict:
         "evidence": request.evidence,
         "earlier_missions": request.history,
         "reflections_written_so_far": request.reflections_written,
+        "previous_reflections": request.previous_reflections,
     }
 
 
 def summary_payload(request: SummaryRequest) -> dict:
     if request.partials:
-        return {"task": "summary_merge", "challenge": request.challenge_title, "partial_summaries": request.partials}
+        # Each item says how many reflections support it; the sources it cites are shown in short, so the
+        # merge can tell items that say the same thing from items that only sound alike.
+        partials = [{section: [{**item, "support": len(item["citations"])} for item in part.get(section, [])]
+                     for section in SECTIONS} for part in request.partials]
+        sources = [{"id": ref, "excerpt": excerpt(request.sources[ref])}
+                   for ref in shown_sources(request.partials) if ref in request.sources]
+        return {"task": "summary_merge", "challenge": request.challenge_title, "partial_summaries": partials,
+                "sources": sources}
     return {"task": "team_summary", "challenge": request.challenge_title, "reflections": request.reflections}
+
+
+SOURCE_EXCERPT_CHARS = 160
+SOURCES_PER_ITEM = 2  # a merged item may cite dozens: its first sources are enough to tell what it rests on
+
+
+def shown_sources(partials: list[dict]) -> list[int]:
+    """The reflection ids whose excerpts a merge call shows: the first few of each item, in order."""
+    return list(dict.fromkeys(ref for part in partials for section in SECTIONS for item in part.get(section, [])
+                              for ref in item["citations"][:SOURCES_PER_ITEM]))
+
+
+def excerpt(text: str, limit: int = SOURCE_EXCERPT_CHARS) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[:limit].rsplit(" ", 1)[0] + " …"
 
 
 def build_messages(instructions: str, payload: dict, guidance: str | None = None,
                    feedback: str | None = None) -> list[dict]:
-    """Instructions in the system message (they outrank the user's); people's text only as data in the user message."""
+    """Instructions in the system message (they outrank the user's); people's text only as data in the user message.
+
+    The lead's guidance is an instruction of the person reviewing the summary, not a participant's text: it
+    gets its own labelled place among the instructions (length-limited, and still unable to lift the rules).
+    """
     system = instructions
+    if guidance:
+        system += ("\n\nGuidance from the team lead who reviews this summary. Follow it where it is about what to "
+                   "emphasise, leave out or rephrase; the rules above still apply and win over it:\n"
+                   "<lead_guidance>\n" + guidance[:GUIDANCE_MAX_CHARS].replace("<", "‹") + "\n</lead_guidance>")
     if feedback:
         system += ("\n\nYour previous answer was rejected for this reason; answer again and fix it:\n"
                    + feedback[:FEEDBACK_MAX_CHARS])
-    user_parts = []
-    if guidance:
-        # A lead's guidance is also people's text: it is data, labelled as such.
-        payload = {**payload, "lead_guidance": guidance}
-    user_parts.append(data_block(payload))
-    return [{"role": "system", "content": system}, {"role": "user", "content": "\n".join(user_parts)}]
+    return [{"role": "system", "content": system}, {"role": "user", "content": data_block(payload)}]
 
 
 def messages_tokens(messages: list[dict]) -> int:

@@ -1,9 +1,9 @@
 """A local OpenAI-compatible server for tests: the real SDK talks to it through base_url.
 
 Modes: good, slow, rate_limited (429 with Retry-After), error (500), malformed (not JSON), schema_break
-(JSON of the wrong shape), bad_citations (cites ids that were not given), no_json_schema (400 to
-json_schema, as some compatible servers do; JSON mode works). `script` lists modes used first, one per
-request; then `mode` applies. Every request is recorded.
+(JSON of the wrong shape), bad_citations (cites ids that were not given), bad_quotes (quotes found in no
+cited reflection), no_json_schema (400 to json_schema, as some compatible servers do; JSON mode works).
+`script` lists modes used first, one per request; then `mode` applies. Every request is recorded.
 """
 from __future__ import annotations
 
@@ -59,17 +59,24 @@ class FakeOpenAI:
             title = (data.get("missions_just_completed") or [{"title": "your mission"}])[0]["title"]
             return {"what_happened": f"What did you do in {title}?", "so_what": "What did it teach you?",
                     "now_what": "What will you try next?"}
+        # A quote is copied from a cited reflection (its first words), as the prompt asks.
         if task == "summary_merge":
-            ids = sorted({ref for part in data["partial_summaries"] for section in SECTIONS
-                          for item in part.get(section, []) for ref in item["citations"]})
+            items = [item for part in data["partial_summaries"] for section in SECTIONS for item in part.get(section, [])]
+            ids = sorted({ref for item in items for ref in item["citations"]})
+            quotes = {ref: item["quote"] for item in items for ref in item["citations"]}
         else:
             ids = [item["id"] for item in data.get("reflections", [])]
+            quotes = {item["id"]: " ".join(item["text"].split()[:4]) for item in data.get("reflections", [])}
         if mode == "bad_citations":
             ids = [max(ids or [0]) + 1000]
+        if mode == "bad_quotes":
+            quotes = {ref: "words nobody ever wrote" for ref in ids}
         content = {section: [] for section in SECTIONS}
         if ids:
-            content["key_lessons"] = [{"text": "Participant 1 learned that small steps work.", "citations": ids[:3]}]
-            content["practices"] = [{"text": "Pairing on reviews helped.", "citations": ids[-2:]}]
+            content["key_lessons"] = [{"text": "Participant 1 learned that small steps work.", "citations": ids[:3],
+                                       "quote": quotes.get(ids[0], "none")}]
+            content["practices"] = [{"text": "Pairing on reviews helped.", "citations": ids[-2:],
+                                     "quote": quotes.get(ids[-2:][0], "none")}]
         return content
 
 

@@ -7,6 +7,7 @@ from webapp.models import (
     JobStatus, LessonSummary, LessonSummaryVersion, LlmCall, OutboxJob, PromptStatus, ReflectionPrompt, SummaryStatus,
     Visibility, utcnow,
 )
+from prompts import load
 from workers import summaries
 
 from .conftest import run_job
@@ -24,7 +25,7 @@ def test_offline_prompt_is_written_labelled_and_logged(world):
     assert prompt_job(world, completion) == JobStatus.DONE
     prompt = world.session.exec(select(ReflectionPrompt).where(ReflectionPrompt.completion_id == completion.id)).one()
     assert prompt.status == PromptStatus.READY and prompt.writer == "offline"
-    assert (prompt.template_name, prompt.template_version) == ("reflection_prompt", "1")
+    assert (prompt.template_name, prompt.template_version) == ("reflection_prompt", load("reflection_prompt").version)
     assert "Share a mistake you learned from" in prompt.text and "Now what?" in prompt.text
     call = world.session.exec(select(LlmCall)).one()
     assert call.work_key == f"completion:{completion.id}" and call.outcome == "ok"

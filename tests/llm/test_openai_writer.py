@@ -3,6 +3,7 @@ import time
 
 import pytest
 
+from prompts import load
 from webapp.settings import load_settings
 from workers.llm import OpenAIWriter, writer_for
 from workers.offline_writer import OfflineWriter
@@ -36,7 +37,8 @@ def test_good_answer_is_parsed_logged_and_sent_with_structured_output(fake_opena
     assert sent["model"] == "fake-model"
     assert sent["headers"]["authorization"] == "Bearer test-key"
     [call] = calls
-    assert (call.outcome, call.template_name, call.template_version, call.model) == ("ok", "team_summary", "1", "fake-model")
+    assert (call.outcome, call.template_name, call.template_version, call.model) == (
+        "ok", "team_summary", load("team_summary").version, "fake-model")
     assert call.tokens_in > 0 and call.tokens_out > 0 and call.request_id == "req_fake_1"
 
 

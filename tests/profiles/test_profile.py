@@ -52,6 +52,15 @@ def test_profile_page_shows_my_settings(client, ada):
     assert 'name="show_on_leaderboards" type="checkbox" checked' in page
 
 
+def test_the_profile_sets_whether_the_library_names_me(client, ada, session):
+    assert _reload(session, ada).show_name_in_library is False
+    assert _save(client, show_name_in_library="on").status_code == 303
+    assert _reload(session, ada).show_name_in_library is True
+    assert 'name="show_name_in_library" type="checkbox" checked' in client.get("/profile").get_data(as_text=True)
+    assert _save(client).status_code == 303
+    assert _reload(session, ada).show_name_in_library is False
+
+
 def test_saving_the_profile_stores_name_zone_and_leaderboard_choice(client, ada, session):
     response = _save(client, display_name="  Ada   King ", timezone="Europe/Paris", show_on_leaderboards=None)
     assert response.status_code == 303

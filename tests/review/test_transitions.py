@@ -40,8 +40,10 @@ def test_edit_adds_a_version_and_keeps_the_old_one(world, draft):
     old, new = versions(world, draft)
     assert (old.number, new.number) == (1, 2)
     assert old.content == first.content  # untouched
+    # The lead's text replaces the writer's; the citations and the quote that supports them stay.
     assert new.content["key_lessons"][0] == {"text": "Write the rollback plan before the release.",
-                                             "citations": first.content["key_lessons"][0]["citations"]}
+                                             "citations": first.content["key_lessons"][0]["citations"],
+                                             "quote": first.content["key_lessons"][0]["quote"]}
     assert new.edited_by_id == world.lead.id
     summary = world.session.get(LessonSummary, draft.id)
     assert (summary.current_version, summary.revision, summary.status) == (2, seen + 1, SummaryStatus.DRAFT)

@@ -96,6 +96,8 @@ MATRIX: dict[tuple[str, str], dict[str, str]] = {
     ("library.summary", "GET"): SIGNED_IN,
     ("library.export_summary", "GET"): SIGNED_IN,
     ("library.export_challenge", "GET"): SIGNED_IN,
+    ("library.name_setting", "GET"): SIGNED_IN,
+    ("library.save_name_setting", "POST"): SIGNED_IN,
     # monitoring: admins, and leads for their own teams
     ("monitoring.overview", "GET"): ANY_LEAD,
     ("monitoring.challenge", "GET"): LEAD_OF_TEAM,

@@ -5,16 +5,22 @@ with the team only. So their text (with author and date) is shown to members of 
 (who review every team anyway); everyone else sees the lesson and how many team reflections it rests on.
 A private reflection is never shown to anyone through a citation (queries.cited_reflections keeps only
 team-shared ones).
+
+The rule on names: the same readers (the team and admins) see lessons as written. Everyone else reads them
+with each person named replaced by "a colleague", unless that person agreed to be named in the library
+(User.show_name_in_library).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from sqlmodel import Session, col, select
 
 from ..models import (
     Challenge, Lesson, LessonSummary, Membership, Notification, Role, SummaryStatus, Team, User, utcnow,
 )
+from ..names import NameMatcher, Person, hide_names
 from ..review.queries import CitedReflection, cited_reflections
 from ..review.sections import SECTION_TITLES, SECTIONS
 
@@ -27,6 +33,7 @@ class NotPublished(LookupError):
 class PublishedLesson:
     lesson: Lesson
     sources: list[CitedReflection]
+    text: str  # the lesson as this reader may read it (names hidden outside the team)
 
 
 @dataclass
@@ -55,14 +62,44 @@ def published_summary(session: Session, user: User, summary_id: int) -> Publishe
     shown = may_read_sources(session, user, summary.team_id)
     found = cited_reflections(session, summary.team_id, summary.challenge_id,
                               {ref for lesson in lessons for ref in lesson.citations}) if shown else {}
+    readable = (lambda text: text) if shown else names_hidden(session)
     sections = []
     for key in SECTIONS:
-        items = [PublishedLesson(lesson, [found[ref] for ref in lesson.citations if ref in found])
+        items = [PublishedLesson(lesson, [found[ref] for ref in lesson.citations if ref in found], readable(lesson.text))
                  for lesson in lessons if lesson.section == key]
         if items:
             sections.append((SECTION_TITLES[key], items))
     return PublishedSummary(summary, session.get(Team, summary.team_id), session.get(Challenge, summary.challenge_id),
                             sections, shown)
+
+
+def names_hidden(session: Session):
+    """A function giving a lesson's text for readers outside its team: people who did not agree are unnamed."""
+    people = tuple(Person(user_id, name) for user_id, name in
+                   session.exec(select(User.id, User.display_name).order_by(col(User.id))).all())
+    agreed = set(session.exec(select(User.id).where(col(User.show_name_in_library).is_(True))).all())
+    matcher = _matcher(people)
+    return lambda text: hide_names(matcher, text, agreed)
+
+
+@lru_cache(maxsize=4)
+def _matcher(people: tuple[Person, ...]) -> NameMatcher:
+    # Built once per set of people: a large organisation makes a long pattern.
+    return NameMatcher(people)
+
+
+def lesson_texts(session: Session, user: User, lessons: list[Lesson]) -> dict[int, str]:
+    """Lesson id -> its text as `user` may read it: as written for its team and admins, else names hidden."""
+    own_teams = set(session.exec(select(Membership.team_id).where(Membership.user_id == user.id)).all())
+    outside = [lesson for lesson in lessons if user.role != Role.ADMIN and lesson.team_id not in own_teams]
+    hide = names_hidden(session) if outside else None
+    return {lesson.id: hide(lesson.text) if lesson in outside else lesson.text for lesson in lessons}
+
+
+def set_name_in_library(session: Session, user: User, shown: bool) -> None:
+    """Record whether `user` agrees to be named in lessons that the whole organisation reads."""
+    user.show_name_in_library = shown
+    session.add(user)
 
 
 def mark_read(session: Session, user: User, summary_id: int) -> None:

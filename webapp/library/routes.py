@@ -1,13 +1,16 @@
 """Library pages: search and filter published lessons, a published summary, Markdown exports."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, request
+from flask import Blueprint, Response, abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 
-from ..models import Challenge, LessonSummary, MissionKind, SummaryStatus, Team
+from ..models import Challenge, LessonSummary, MissionKind, SummaryStatus, Team, User
 from ..web import db, reads_only, render
 from .export import challenge_markdown, filename, summary_markdown
-from .lessons import NotPublished, filter_choices, mark_read, published_summary, unread_lesson_notifications
+from .lessons import (
+    NotPublished, filter_choices, lesson_texts, mark_read, published_summary, set_name_in_library,
+    unread_lesson_notifications,
+)
 from .search import QUERY_MAX, LessonFilters, search_lessons
 
 bp = Blueprint("library", __name__, url_prefix="/library")
@@ -43,7 +46,9 @@ def index():
     page = int(page) if page.isdigit() and int(page) > 0 else 1
     results = None if errors else search_lessons(session, filters, page)
     teams, challenges = filter_choices(session)
+    texts = lesson_texts(session, current_user, [hit.lesson for hit in results.hits]) if results else {}
     return render("library/index.html", block="results", status=422 if errors else 200, results=results,
+                  lesson_texts=texts,
                   form=form, errors=errors, teams=teams, challenges=challenges, kinds=list(MissionKind),
                   notifications=unread_lesson_notifications(session, current_user))
 
@@ -83,6 +88,26 @@ def export_challenge(challenge_id: int):
     if challenge is None:
         abort(404)
     return _download(challenge_markdown(session, challenge), filename("lessons", challenge.title))
+
+
+@bp.get("/my-name")
+@login_required
+def name_setting():
+    """Whether lessons read by the whole organisation may name me."""
+    return render("library/name_setting.html", shown=current_user.show_name_in_library)
+
+
+@bp.post("/my-name")
+@login_required
+def save_name_setting():
+    """Save my choice: named in the organisation-wide library, or not (the default)."""
+    session = db()
+    shown = request.form.get("show_name") == "yes"
+    set_name_in_library(session, session.get(User, current_user.id), shown)
+    session.commit()
+    flash("Lessons in the library will show your name." if shown
+          else "Lessons in the library will not show your name.", "success")
+    return redirect(url_for("library.name_setting"), code=303)
 
 
 def _download(markdown: str, name: str) -> Response:

@@ -30,6 +30,8 @@ class User(SQLModel, table=True):
     # 0: no picture (the page shows initials); goes up with each upload, so the picture's URL changes.
     avatar_version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     is_active: bool = Field(default=True)
+    # Lessons published to the whole organisation name this person only if they agreed (their team sees names).
+    show_name_in_library: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     created_at: datetime = created_at_field()
 
     memberships: list["Membership"] = Relationship(back_populates="user")

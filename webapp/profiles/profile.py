@@ -23,7 +23,7 @@ def is_time_zone(name: str) -> bool:
 
 
 def update_profile(session: Session, user: User, display_name: str, timezone: str,
-                   show_on_leaderboards: bool) -> None:
+                   show_on_leaderboards: bool, show_name_in_library: bool) -> None:
     """Change what `user` may change about themselves (the caller commits). Raises Invalid naming each
     field at fault, and then changes nothing."""
     problems = []
@@ -40,8 +40,7 @@ def update_profile(session: Session, user: User, display_name: str, timezone: st
     user.timezone = timezone
     user.timezone_chosen = True
     user.show_on_leaderboards = show_on_leaderboards
-    # INTEGRATION: the library-anonymity setting (show_name_in_library) is saved here, beside the
-    # leaderboard one, once its column exists.
+    user.show_name_in_library = show_name_in_library
     session.add(user)
 
 

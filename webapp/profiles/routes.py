@@ -17,7 +17,8 @@ def profile_context(**extra) -> dict:
     user = current_user
     context = dict(time_zones=time_zones(), errors={}, initials=avatars.initials(user.display_name),
                    values={"display_name": user.display_name, "timezone": user.timezone,
-                           "show_on_leaderboards": user.show_on_leaderboards})
+                           "show_on_leaderboards": user.show_on_leaderboards,
+                           "show_name_in_library": user.show_name_in_library})
     context.update(extra)
     return context
 
@@ -41,7 +42,7 @@ def save_profile():
     was_shown = user.show_on_leaderboards
     try:
         update_profile(session, user, form.get("display_name", ""), form.get("timezone", ""),
-                       form.get("show_on_leaderboards") == "on")
+                       form.get("show_on_leaderboards") == "on", form.get("show_name_in_library") == "on")
         if form.get("remove_avatar") == "on":
             avatars.remove_avatar(session, user)
         elif upload is not None and upload.filename:
@@ -49,7 +50,8 @@ def save_profile():
     except Invalid as error:
         session.rollback()
         values = {"display_name": form.get("display_name", ""), "timezone": form.get("timezone", ""),
-                  "show_on_leaderboards": form.get("show_on_leaderboards") == "on"}
+                  "show_on_leaderboards": form.get("show_on_leaderboards") == "on",
+                  "show_name_in_library": form.get("show_name_in_library") == "on"}
         return render("profiles/profile.html", status=422, **profile_context(values=values, errors=error.by_field()))
     session.commit()
     if user.show_on_leaderboards != was_shown and "learnloop_board_cache" in current_app.extensions:

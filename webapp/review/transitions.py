@@ -114,7 +114,8 @@ def edit_summary(session: Session, user: User, summary_id: int, seen_revision: i
                 continue
             if len(text) < LESSON_MIN or len(text) > LESSON_MAX:
                 errors[f"{section}-{index}"] = f"A lesson is {LESSON_MIN} to {LESSON_MAX} characters (this one has {len(text)})."
-            content[section].append({"text": text, "citations": list(item["citations"])})
+            # The item keeps what the writer gave beside its text (the supporting quote).
+            content[section].append({**item, "text": text, "citations": list(item["citations"])})
     if errors:
         raise InvalidReview(errors)
     if content == {section: version.content.get(section, []) for section in SECTIONS}:
@@ -131,7 +132,8 @@ def edit_summary(session: Session, user: User, summary_id: int, seen_revision: i
 
 def regenerate_summary(session: Session, user: User, summary_id: int, seen_revision: int,
                        guidance: str) -> LessonSummary:
-    """Ask the writer for a new version, with the lead's guidance (sent as data, not as orders).
+    """Ask the writer for a new version, with the lead's guidance (its own length-limited place among the
+    instructions, below the rules).
 
     Raises NotYourTeam, InvalidReview, NotAllowed or StaleRevision.
     """

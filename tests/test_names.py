@@ -1,0 +1,50 @@
+"""Names in free text: every person of the organisation is found however they are written."""
+import pytest
+
+from webapp.names import NameMatcher, Person, Pseudonymiser, hide_names
+
+PEOPLE = [Person(1, "Ada Lovelace"), Person(2, "Amara Okafor"), Person(3, "Sofia Marín"), Person(4, "Will Turner"),
+          Person(5, "Zoë Kim-Lee"), Person(6, "Jean-Luc Picard")]
+TEAM = {1, 2}
+
+
+@pytest.fixture
+def pseudonymise():
+    return Pseudonymiser(PEOPLE, TEAM)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Paired with Amara Okafor on rotating the credentials", "Paired with Participant 2 on rotating the credentials"),
+    ("Pairing with Amara today", "Pairing with Participant 2 today"),
+    ("Okafor wrote the runbook", "Participant 2 wrote the runbook"),
+    ("building on Sofia's course", "building on Colleague 1's course"),
+    ("Amara-Okafor reviewed it", "Participant 2 reviewed it"),  # never "Participant 2-Okafor"
+    ("Ask Okafor-Smith", "Ask Participant 2"),  # a double-barrelled form of a known surname goes whole
+    ("sofia marin and SOFIA MARÍN", "Colleague 1 and Colleague 1"),  # accents and case
+    ("Zoe Kim-Lee and Kim", "Colleague 3 and Colleague 3"),
+    ("jean-luc explained it", "Colleague 4 explained it"),
+    ("ada's notes", "Participant 1's notes"),
+])
+def test_every_form_of_a_known_name_is_replaced(pseudonymise, text, expected):
+    assert pseudonymise(text) == expected
+
+
+def test_everyday_words_that_are_also_names_stay_unless_capitalised(pseudonymise):
+    assert pseudonymise("I will try again; Will said so") == "I will try again; Colleague 2 said so"
+
+
+def test_words_that_only_start_like_a_name_stay(pseudonymise):
+    assert pseudonymise("Amaranth and Adamant are words") == "Amaranth and Adamant are words"
+
+
+def test_pseudonyms_are_stable_and_restored_for_the_team(pseudonymise):
+    again = Pseudonymiser(list(reversed(PEOPLE)), TEAM)
+    assert again("Ada and Sofia") == pseudonymise("Ada and Sofia") == "Participant 1 and Colleague 1"
+    assert pseudonymise.restore("Participant 1 thanked Colleague 1 and Participant 9") == (
+        "Ada Lovelace thanked Sofia Marín and a teammate")
+
+
+def test_library_readers_see_only_the_names_of_people_who_agreed():
+    matcher = NameMatcher(PEOPLE)
+    text = "Amara Okafor and Sofia Marín paired; Okafor's checklist helped."
+    assert hide_names(matcher, text, shown={3}) == "a colleague and Sofia Marín paired; a colleague's checklist helped."
