@@ -67,13 +67,11 @@ def sign_in_throttle_key() -> str:
 
 
 @login_manager.user_loader
-def _load_user(user_id: str) -> User | None:
+def _load_user(session_id: str) -> User | None:
+    from .auth.sessions import user_of_session
     from .web import db
 
-    if not user_id.isdigit():
-        return None
-    user = db().get(User, int(user_id))
-    return user if user is not None and user.is_active else None
+    return user_of_session(db(), session_id)
 
 
 def hash_password(password: str) -> str:

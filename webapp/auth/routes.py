@@ -3,12 +3,14 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, request, url_for
+from flask import Blueprint, flash, g, redirect, request, url_for
+from flask import session as flask_session
 from flask_login import current_user, login_user, logout_user
 
 from ..security import limiter, sign_in_throttle_key
 from ..web import db, render, see_other
 from .accounts import authenticate
+from .sessions import revoke_sessions
 from .forms import SignInForm
 
 bp = Blueprint("auth", __name__)
@@ -26,6 +28,9 @@ def login():
         user = authenticate(db(), form.email.data, form.password.data)
         if user is not None:
             login_user(user)
+            # A CSRF token seen before sign-in (by whoever planted or read the page) must not work after it.
+            flask_session.pop("csrf_token", None)
+            g.pop("csrf_token", None)
             flash(f"Welcome back, {user.display_name}.", "success")
             return see_other(_safe_next(request.args.get("next")))
         form.form_errors.append("Email or password is incorrect.")
@@ -35,8 +40,14 @@ def login():
 
 @bp.post("/logout")
 def logout():
-    """Sign out and go back to the sign-in page."""
+    """Sign out everywhere (every session of the account ends) and go back to the sign-in page."""
+    if current_user.is_authenticated:
+        user = current_user._get_current_object()
+        revoke_sessions(user)
+        db().add(user)
+        db().commit()
     logout_user()
+    flask_session.clear()
     flash("You are signed out.", "info")
     return redirect(url_for("auth.login"), code=303)
 

@@ -24,6 +24,9 @@ class User(SQLModel, table=True):
     # IANA name; streaks and "today" are counted in the user's own time zone.
     timezone: str = Field(default="UTC", max_length=64)
     is_active: bool = Field(default=True)
+    # Every sign-in cookie carries the generation it was issued in; raising it revokes them all (sign-out,
+    # password set, (de)activation, role change). See webapp.auth.sessions.
+    session_generation: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     created_at: datetime = created_at_field()
 
     memberships: list["Membership"] = Relationship(back_populates="user")
@@ -38,7 +41,8 @@ class User(SQLModel, table=True):
         return False
 
     def get_id(self) -> str:
-        return str(self.id)
+        """What the session cookie stores: the id and the session generation, e.g. "42:3"."""
+        return f"{self.id}:{self.session_generation}"
 
 
 class Team(SQLModel, table=True):
