@@ -5,9 +5,7 @@ from functools import wraps
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import abort, request
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
+from flask import abort
 from flask_login import LoginManager, current_user, login_required
 from flask_wtf.csrf import CSRFProtect
 
@@ -19,7 +17,6 @@ login_manager.login_message = "Please sign in to see that page."
 login_manager.login_message_category = "info"
 login_manager.session_protection = "strong"
 csrf = CSRFProtect()
-limiter = Limiter(key_func=get_remote_address, headers_enabled=True)
 
 # No inline script or style anywhere: htmx, Chart.js and our own code are files served by the app.
 CONTENT_SECURITY_POLICY = "; ".join([
@@ -47,10 +44,10 @@ def init_app(app) -> None:
     settings = app.config["LEARNLOOP"]
     login_manager.init_app(app)
     csrf.init_app(app)
+    from .auth.throttle import SignInThrottle
+
     # Sign-in attempts are counted in Redis when there is one, so every web process shares the count.
-    app.config.setdefault("RATELIMIT_STORAGE_URI", settings.redis_url or "memory://")
-    app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
-    limiter.init_app(app)
+    app.extensions["sign_in_throttle"] = SignInThrottle(settings.redis_url)
     app.after_request(_security_headers)
 
 
@@ -58,12 +55,6 @@ def _security_headers(response):
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
     return response
-
-
-def sign_in_throttle_key() -> str:
-    """Failed sign-ins are counted per address and per account, so guessing one password is slow."""
-    email = (request.form.get("email") or "").strip().lower()
-    return f"{get_remote_address()}|{email}"
 
 
 @login_manager.user_loader
