@@ -5,7 +5,7 @@ from functools import wraps
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import abort
+from flask import abort, request
 from flask_login import LoginManager, current_user, login_required
 from flask_wtf.csrf import CSRFProtect
 
@@ -54,6 +54,9 @@ def init_app(app) -> None:
 def _security_headers(response):
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
+    if request.endpoint != "static":
+        # Pages and exports are someone's own (or carry their CSRF token): no browser or proxy may keep a copy.
+        response.headers["Cache-Control"] = "no-store"
     return response
 
 
