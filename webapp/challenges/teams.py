@@ -6,6 +6,7 @@ import re
 from sqlmodel import Session, select
 
 from ..models import Membership, Role, Team, User
+from ..text import clean_name
 from .problems import Invalid, Problem
 
 
@@ -25,7 +26,7 @@ def find_team(session: Session, name_or_slug: str) -> Team | None:
 
 
 def _check_name(session: Session, name: str, except_id: int | None) -> tuple[str, str]:
-    name = " ".join(name.split())
+    name = clean_name(name)
     if not name:
         raise Invalid([Problem(("name",), "is required")])
     if len(name) > 120:

@@ -52,8 +52,7 @@ def add_user(session: Session, email: str, name: str, role: str, password: str) 
     try:
         user = create_user(session, email, password, name.strip()[:120], role)
     except AccountError as error:
-        field = "password" if "password" in str(error) else "email"
-        raise Invalid([Problem((field,), str(error))]) from None
+        raise Invalid([Problem((error.field,), str(error))]) from None
     session.flush()
     return user
 
@@ -84,10 +83,13 @@ def set_active(session: Session, user: User, active: bool, acting: User) -> None
 
 def set_password(session: Session, user: User, password: str) -> None:
     """Give the account a new password (imported accounts start without a usable one)."""
+    from ..auth.passwords import WeakPassword, check_password
     from ..security import hash_password
 
-    if len(password) < 8:
-        raise Invalid.one("password", "The password must be at least 8 characters long.")
+    try:
+        check_password(password, user.email)
+    except WeakPassword as error:
+        raise Invalid.one("password", str(error)) from None
     user.password_hash = hash_password(password)
     revoke_sessions(user)
     session.add(user)
