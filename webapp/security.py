@@ -5,8 +5,8 @@ from functools import wraps
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import abort, request
-from flask_login import LoginManager, current_user, login_required
+from flask import abort, flash, redirect, request
+from flask_login import LoginManager, current_user, login_required, login_url
 from flask_wtf.csrf import CSRFProtect
 
 from .models import Role, User
@@ -58,6 +58,19 @@ def _security_headers(response):
         # Pages and exports are someone's own (or carry their CSRF token): no browser or proxy may keep a copy.
         response.headers["Cache-Control"] = "no-store"
     return response
+
+
+@login_manager.unauthorized_handler
+def _sign_in_first():
+    """Off to the sign-in page, coming back here after; an htmx request (a session that ended while a form
+    was open) gets a message beside the form instead, so the form and its text stay."""
+    from .errors import error_response
+    from .web import is_htmx
+
+    if is_htmx():
+        return error_response(401)
+    flash(login_manager.login_message, login_manager.login_message_category)
+    return redirect(login_url(login_manager.login_view, next_url=request.url))
 
 
 @login_manager.user_loader
