@@ -106,3 +106,21 @@ def test_the_throttled_form_keeps_the_email_and_says_why(client, auth, make_user
     assert body.lstrip().startswith("<form id=\"sign-in-form\"")  # the form itself, ready to try again
     assert 'value="ada@example.com"' in body
     assert "Too many sign-in attempts. Please wait a moment" in body
+
+
+def test_with_redis_unreachable_sign_in_still_works_and_counts_in_the_process(database_url, make_user):
+    from webapp import create_app
+    from webapp.settings import load_settings
+
+    from .conftest import Auth
+    from .support import free_port
+
+    make_user("ada@example.com")
+    settings = load_settings(database_url=database_url, secret_key="test-secret", outbox_pump=False,
+                             redis_url=f"redis://127.0.0.1:{free_port()}/0")  # nothing listens there
+    auth = Auth(create_app(settings).test_client())
+    assert auth.login("ada@example.com").status_code == 303
+    auth.logout()
+    for _ in range(ACCOUNT_LIMIT):
+        assert auth.login("ada@example.com", "guess").status_code == 422
+    assert auth.login("ada@example.com").status_code == 429
