@@ -54,8 +54,9 @@ def init_app(app) -> None:
 def _security_headers(response):
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
-    if request.endpoint != "static":
-        # Pages and exports are someone's own (or carry their CSRF token): no browser or proxy may keep a copy.
+    if request.endpoint == "auth.login" or (request.endpoint != "static" and current_user.is_authenticated):
+        # What a signed-in person sees (pages, fragments, exports) is theirs, and the sign-in page carries a
+        # CSRF token: no browser history, disk cache or proxy may keep a copy.
         response.headers["Cache-Control"] = "no-store"
     return response
 
