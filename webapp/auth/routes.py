@@ -9,9 +9,9 @@ from flask_login import current_user, login_user, logout_user
 
 from ..web import db, render, see_other
 from .accounts import authenticate
+from .forms import SignInForm
 from .sessions import revoke_sessions
 from .throttle import WINDOW_SECONDS
-from .forms import SignInForm
 
 bp = Blueprint("auth", __name__)
 
