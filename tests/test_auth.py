@@ -139,3 +139,18 @@ def test_session_cookie_is_httponly_and_samesite(client, auth, make_user):
     session_cookies = [c for c in response.headers.getlist("Set-Cookie") if c.startswith("session=")]
     assert session_cookies, "sign-in sets the session cookie"
     assert "HttpOnly" in session_cookies[0] and "SameSite=Lax" in session_cookies[0]
+
+
+def test_private_pages_and_exports_are_never_stored_by_caches(client, auth, make_user):
+    make_user("admin@example.com", Role.ADMIN)
+    auth.login("admin@example.com")
+    for path in ("/dashboard", "/library", "/admin/users", "/monitoring/", "/monitoring/export/funnel.csv", "/login"):
+        response = client.get(path)
+        assert response.status_code in (200, 302), path
+        assert response.headers["Cache-Control"] == "no-store", path
+
+
+def test_static_files_may_be_cached(client):
+    response = client.get("/static/css/app.css")
+    assert response.status_code == 200
+    assert "no-store" not in response.headers.get("Cache-Control", "")

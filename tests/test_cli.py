@@ -22,7 +22,7 @@ def test_create_user_refuses_duplicates_and_short_passwords(app, session):
     duplicate = runner.invoke(args=[*args, "long enough pw"])
     assert duplicate.exit_code != 0 and "already exists" in duplicate.output
     short = runner.invoke(args=["users", "create", "--email", "b@corp.example", "--password", "short"])
-    assert short.exit_code != 0 and "at least 8 characters" in short.output
+    assert short.exit_code != 0 and "at least 10 characters" in short.output
     assert len(session.exec(select(User)).all()) == 1
 
 

@@ -68,12 +68,22 @@ def take_write_lock(session: Session) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def _create_private_file(path: str) -> None:
+    """Create the SQLite file readable by its owner only (0600) before SQLite opens it: SQLite gives its
+    -wal and -shm files the database file's permissions, and would create it with the umask's (often 0644)."""
+    os.makedirs(os.path.dirname(os.path.abspath(path)), mode=0o700, exist_ok=True)
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except FileExistsError:
+        pass
+
+
 def make_engine(url: str, read_only: bool = False) -> Engine:
     """`read_only` only changes PostgreSQL engines: SQLite has no round trips to save."""
     if url.startswith("sqlite:"):
-        path = url.removeprefix("sqlite:///")
+        path = url.removeprefix("sqlite:///").split("?", 1)[0]
         if path and path != ":memory:":
-            os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+            _create_private_file(path)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 10})
         _configure_sqlite(engine)
         return engine

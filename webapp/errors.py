@@ -3,17 +3,20 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask
+from flask import Flask, current_app
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, PendingRollbackError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from .web import render
+from .web import is_htmx, render
 
 log = logging.getLogger(__name__)
 
+REQUEST_FAILED_HEADER = "X-Request-Failed"
 MESSAGES = {
     400: ("Bad request", "The request could not be understood. Please go back and try again."),
+    401: ("You are signed out", "Your session has ended. Copy what you typed (it is still here), sign in "
+                                "again, and send it."),
     403: ("Not allowed", "Your account does not have access to this page."),
     404: ("Not found", "There is nothing at this address."),
     405: ("Not allowed", "This address does not accept that kind of request."),
@@ -34,7 +37,14 @@ def init_app(app: Flask) -> None:
 
 def error_response(code: int, detail: str | None = None):
     title, message = MESSAGES.get(code, (f"Error {code}", "The request failed."))
-    return render("errors/error.html", block="error", status=code, code=code, title=title, message=detail or message)
+    body, status = render("errors/error.html", block="error", status=code, code=code, title=title,
+                          message=detail or message)
+    response = current_app.make_response((body, status))
+    if is_htmx():
+        # The page puts this panel beside the form that sent the request instead of in its place, so what
+        # the person typed stays there to send again (static/js/app.js).
+        response.headers[REQUEST_FAILED_HEADER] = str(code)
+    return response
 
 
 def _csrf_error(error: CSRFError):

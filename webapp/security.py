@@ -5,10 +5,8 @@ from functools import wraps
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import abort, request
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
-from flask_login import LoginManager, current_user, login_required
+from flask import abort, flash, redirect, request
+from flask_login import LoginManager, current_user, login_required, login_url
 from flask_wtf.csrf import CSRFProtect
 
 from .models import Role, User
@@ -19,7 +17,6 @@ login_manager.login_message = "Please sign in to see that page."
 login_manager.login_message_category = "info"
 login_manager.session_protection = "strong"
 csrf = CSRFProtect()
-limiter = Limiter(key_func=get_remote_address, headers_enabled=True)
 
 # No inline script or style anywhere: htmx, Chart.js and our own code are files served by the app.
 CONTENT_SECURITY_POLICY = "; ".join([
@@ -47,33 +44,42 @@ def init_app(app) -> None:
     settings = app.config["LEARNLOOP"]
     login_manager.init_app(app)
     csrf.init_app(app)
+    from .auth.throttle import SignInThrottle
+
     # Sign-in attempts are counted in Redis when there is one, so every web process shares the count.
-    app.config.setdefault("RATELIMIT_STORAGE_URI", settings.redis_url or "memory://")
-    app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
-    limiter.init_app(app)
+    app.extensions["sign_in_throttle"] = SignInThrottle(settings.redis_url)
     app.after_request(_security_headers)
 
 
 def _security_headers(response):
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
+    if request.endpoint == "auth.login" or (request.endpoint != "static" and current_user.is_authenticated):
+        # What a signed-in person sees (pages, fragments, exports) is theirs, and the sign-in page carries a
+        # CSRF token: no browser history, disk cache or proxy may keep a copy.
+        response.headers["Cache-Control"] = "no-store"
     return response
 
 
-def sign_in_throttle_key() -> str:
-    """Failed sign-ins are counted per address and per account, so guessing one password is slow."""
-    email = (request.form.get("email") or "").strip().lower()
-    return f"{get_remote_address()}|{email}"
+@login_manager.unauthorized_handler
+def _sign_in_first():
+    """Off to the sign-in page, coming back here after; an htmx request (a session that ended while a form
+    was open) gets a message beside the form instead, so the form and its text stay."""
+    from .errors import error_response
+    from .web import is_htmx
+
+    if is_htmx():
+        return error_response(401)
+    flash(login_manager.login_message, login_manager.login_message_category)
+    return redirect(login_url(login_manager.login_view, next_url=request.url))
 
 
 @login_manager.user_loader
-def _load_user(user_id: str) -> User | None:
+def _load_user(session_id: str) -> User | None:
+    from .auth.sessions import user_of_session
     from .web import db
 
-    if not user_id.isdigit():
-        return None
-    user = db().get(User, int(user_id))
-    return user if user is not None and user.is_active else None
+    return user_of_session(db(), session_id)
 
 
 def hash_password(password: str) -> str:

@@ -1,6 +1,7 @@
 """User and model text made safe for pages: markdown rendered, then sanitised to a small allow-list."""
 from __future__ import annotations
 
+import unicodedata
 from urllib.parse import urlsplit
 
 import nh3
@@ -37,3 +38,11 @@ def web_link(url: str | None) -> str | None:
     """The URL if it is an http(s) address a page may link to, else None (never a javascript: or data: link)."""
     candidate = (url or "").strip()
     return candidate if urlsplit(candidate).scheme.lower() in {"http", "https"} else None
+
+
+def clean_name(text: str) -> str:
+    """A person's or team's name as stored: no bidi controls (a right-to-left override makes "gpj.exe"
+    read as "exe.jpg"), no zero-width or other invisible format characters, no control characters,
+    and single spaces."""
+    visible = "".join(ch for ch in text if unicodedata.category(ch) not in ("Cf", "Cc") or ch in "\t\n\r")
+    return " ".join(visible.split())

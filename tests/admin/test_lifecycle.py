@@ -165,3 +165,23 @@ def test_status_buttons_on_the_page(client, session, admin, auth, make_user, mak
     session.expire_all()
     assert session.get(type(challenge), challenge.id).status is ChallengeStatus.PUBLISHED
     assert auth.post(f"{url}/status", {"to": "sideways"}, page=url).status_code == 422
+
+
+def test_deleting_a_draft_with_missions_teams_and_badges_deletes_them_all(client, admin, auth, session, make_user,
+                                                                          make_challenge):
+    from webapp.models import Badge, BadgeRule, Challenge, ChallengeTeam, Mission
+
+    make_user("e@example.com", team="platform")
+    challenge = make_challenge(kinds=("learn", "share", "help"), teams=[team(session)])
+    session.add(Badge(challenge_id=challenge.id, slug="first", name="First", rule=BadgeRule.MISSIONS_COMPLETED,
+                      params={"threshold": 1}))
+    session.commit()
+    challenge_id = challenge.id
+    # The admin opens the draft first, as they would before pressing Delete (it loads the missions).
+    assert client.get(f"/admin/challenges/{challenge_id}").status_code == 200
+    response = auth.post(f"/admin/challenges/{challenge_id}/delete", page=f"/admin/challenges/{challenge_id}")
+    assert response.status_code == 303
+    session.expunge_all()
+    assert session.get(Challenge, challenge_id) is None
+    for model in (Mission, ChallengeTeam, Badge):
+        assert session.exec(select(model).where(model.challenge_id == challenge_id)).all() == []

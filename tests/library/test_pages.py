@@ -117,3 +117,18 @@ def test_nav_shows_library_to_everyone_and_review_to_leads_and_admins(world, aut
         html = client.get("/dashboard").get_data(as_text=True)
         assert 'href="/library"' in html and 'href="/review"' in html
         auth.logout()
+
+
+def test_a_draft_challenge_has_no_export_and_its_title_stays_hidden(world, auth, client, session):
+    from webapp.models import Challenge, ChallengeStatus, utcnow
+
+    secret = Challenge(slug="reorg", title="Secret reorganisation plan", starts_at=utcnow(), ends_at=utcnow(),
+                       status=ChallengeStatus.DRAFT)
+    session.add(secret)
+    session.commit()
+    for person in (world.ada, world.admin):
+        auth.login(person.email)
+        response = client.get(f"/library/challenges/{secret.id}/export.md")
+        assert response.status_code == 404
+        assert "Secret reorganisation" not in response.get_data(as_text=True)
+        auth.logout()

@@ -162,3 +162,9 @@ def test_skills_across_challenges_show_all_teams_together_and_per_team_with_a_ch
     one_team = skill_rows(f"/monitoring/?team={world.red}")
     assert any("Red" in row for row in one_team)
     assert len(rows_of(client.get("/monitoring/export/self-assessments.csv"))) - 1 > len(overview)
+
+
+def test_challenge_zero_is_not_found_rather_than_the_overview(client, auth, world):
+    auth.login("admin@example.com")
+    assert client.get("/monitoring/challenges/0").status_code == 404
+    assert client.get("/monitoring/challenges/0/export/funnel.csv").status_code == 404

@@ -212,3 +212,44 @@ def test_lead_cannot_review_other_team_but_admin_can(world, draft):
 
 def test_private_reflection_text_is_nowhere_in_the_draft(world, draft):
     assert PRIVATE_BODY not in str(versions(world, draft)[0].content)
+
+
+def test_only_the_latest_summary_of_a_team_can_be_approved_or_published(world, draft):
+    old = draft
+    approve_summary(world.session, world.lead, old.id, old.revision)
+    world.session.commit()
+    old_revision = world.session.get(LessonSummary, old.id).revision
+    newer = world.draft(key="newer")  # the team asked for a fresh summary meanwhile
+    approve_summary(world.session, world.lead, newer.id, newer.revision)
+    publish_summary(world.session, world.lead, newer.id, newer.revision)  # approving refreshed it
+    world.session.commit()
+    published = len(world.session.exec(select(Lesson)).all())
+    with pytest.raises(NotAllowed, match="newer summary"):
+        publish_summary(world.session, world.lead, old.id, old_revision)
+    world.session.rollback()
+    assert len(world.session.exec(select(Lesson)).all()) == published  # no lesson twice in the library
+    assert world.session.get(LessonSummary, old.id).status == SummaryStatus.APPROVED
+
+
+def test_an_older_draft_cannot_be_approved_once_a_newer_summary_exists(world, draft):
+    world.draft(key="newer")
+    with pytest.raises(NotAllowed, match="newer summary"):
+        approve_summary(world.session, world.lead, draft.id, draft.revision)
+    world.session.rollback()
+    assert world.session.get(LessonSummary, draft.id).status == SummaryStatus.DRAFT
+
+
+def test_a_failed_or_rejected_newer_summary_does_not_block_the_older_one(world, draft):
+    newer = world.draft(key="newer")
+    reject_summary(world.session, world.lead, newer.id, newer.revision, "Too vague.")
+    world.session.commit()
+    approve_summary(world.session, world.lead, draft.id, draft.revision)
+    world.session.commit()
+    assert world.session.get(LessonSummary, draft.id).status == SummaryStatus.APPROVED
+
+
+def test_another_teams_newer_summary_does_not_block(world, draft):
+    world.draft(team=world.other_team, key="foxes")
+    approve_summary(world.session, world.lead, draft.id, draft.revision)
+    world.session.commit()
+    assert world.session.get(LessonSummary, draft.id).status == SummaryStatus.APPROVED

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session
 
-from ..auth.accounts import AccountError, create_user, find_user, normalise_email
+from ..auth.accounts import AccountError, checked_email, create_user, find_user, normalise_email
 from ..models import Role
 from .problems import Invalid, Problem
 from .teams import add_member, create_team, find_team
@@ -84,6 +84,10 @@ def _import_row(session, line, row, create_missing_teams, seen, report) -> RowRe
     reject = lambda reason: RowResult(line, email, "rejected", reason)  # noqa: E731
     if not email:
         return reject("email is empty")
+    try:
+        email = checked_email(email)
+    except AccountError as error:
+        return reject(str(error))
     if not row.get("name"):
         return reject("name is empty")
     if not row.get("team"):
@@ -99,8 +103,6 @@ def _import_row(session, line, row, create_missing_teams, seen, report) -> RowRe
     team = find_team(session, row["team"])
     if team is None and not create_missing_teams:
         return reject(f"there is no team {row['team']!r} (tick \"create missing teams\" to create it)")
-    if "@" not in email or len(email) > 254:
-        return reject(f"{email!r} is not an email address")
     if team is None:
         try:
             team = create_team(session, row["team"])

@@ -10,6 +10,7 @@ import re
 from sqlmodel import Session, col, select
 
 from ..models import Challenge, ChallengeStatus, ChallengeTeam, Enrolment, Membership, Role, Team, User
+from ..text import clean_name
 from .problems import Invalid, Problem
 
 
@@ -29,7 +30,7 @@ def find_team(session: Session, name_or_slug: str) -> Team | None:
 
 
 def _check_name(session: Session, name: str, except_id: int | None) -> tuple[str, str]:
-    name = " ".join(name.split())
+    name = clean_name(name)
     if not name:
         raise Invalid([Problem(("name",), "is required")])
     if len(name) > 120:

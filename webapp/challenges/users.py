@@ -7,6 +7,7 @@ from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from ..auth.accounts import AccountError, create_user
+from ..auth.sessions import revoke_sessions
 from ..models import Role, User
 from .problems import Invalid, Problem
 
@@ -51,8 +52,7 @@ def add_user(session: Session, email: str, name: str, role: str, password: str) 
     try:
         user = create_user(session, email, password, name.strip()[:120], role)
     except AccountError as error:
-        field = "password" if "password" in str(error) else "email"
-        raise Invalid([Problem((field,), str(error))]) from None
+        raise Invalid([Problem((error.field,), str(error))]) from None
     session.flush()
     return user
 
@@ -65,6 +65,8 @@ def change_role(session: Session, user: User, role: str, acting: User) -> None:
         raise Invalid.one("role", "choose employee, lead or admin") from None
     if user.id == acting.id and role is not Role.ADMIN:
         raise Invalid.one("role", "You cannot take the admin role from yourself; ask another admin.")
+    if user.role != role:
+        revoke_sessions(user)  # pages and forms open under the old role must not go on working
     user.role = role
     session.add(user)
 
@@ -73,15 +75,21 @@ def set_active(session: Session, user: User, active: bool, acting: User) -> None
     """Deactivate (sign-in refused, history kept) or reactivate an account."""
     if user.id == acting.id and not active:
         raise Invalid.one("active", "You cannot deactivate your own account.")
+    if user.is_active != active:
+        revoke_sessions(user)  # a reactivated account must not revive the cookies it had before
     user.is_active = active
     session.add(user)
 
 
 def set_password(session: Session, user: User, password: str) -> None:
     """Give the account a new password (imported accounts start without a usable one)."""
+    from ..auth.passwords import WeakPassword, check_password
     from ..security import hash_password
 
-    if len(password) < 8:
-        raise Invalid.one("password", "The password must be at least 8 characters long.")
+    try:
+        check_password(password, user.email)
+    except WeakPassword as error:
+        raise Invalid.one("password", str(error)) from None
     user.password_hash = hash_password(password)
+    revoke_sessions(user)
     session.add(user)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 
-from ..models import Challenge, LessonSummary, MissionKind, SummaryStatus, Team, User
+from ..models import Challenge, ChallengeStatus, LessonSummary, MissionKind, SummaryStatus, Team, User
 from ..web import db, reads_only, render
 from .export import challenge_markdown, filename, summary_markdown
 from .lessons import (
@@ -85,7 +85,7 @@ def export_challenge(challenge_id: int):
     """Every published lesson of a challenge as a Markdown download."""
     session = db()
     challenge = session.get(Challenge, challenge_id)
-    if challenge is None:
+    if challenge is None or challenge.status == ChallengeStatus.DRAFT:  # a draft's title is not news yet
         abort(404)
     return _download(challenge_markdown(session, challenge), filename("lessons", challenge.title))
 

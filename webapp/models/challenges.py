@@ -72,7 +72,9 @@ class Challenge(SQLModel, table=True):
     created_at: datetime = created_at_field()
     updated_at: datetime = created_at_field()
 
-    missions: list["Mission"] = Relationship(back_populates="challenge")
+    # The database deletes a challenge's rows with it (ON DELETE CASCADE): the ORM must not first try to
+    # detach loaded missions by setting their challenge_id to NULL.
+    missions: list["Mission"] = Relationship(back_populates="challenge", passive_deletes="all")
 
 
 class ChallengeTeam(SQLModel, table=True):

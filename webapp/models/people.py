@@ -32,6 +32,9 @@ class User(SQLModel, table=True):
     is_active: bool = Field(default=True)
     # Lessons published to the whole organisation name this person only if they agreed (their team sees names).
     show_name_in_library: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
+    # Every sign-in cookie carries the generation it was issued in; raising it revokes them all (sign-out,
+    # password set, (de)activation, role change). See webapp.auth.sessions.
+    session_generation: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     created_at: datetime = created_at_field()
 
     memberships: list["Membership"] = Relationship(back_populates="user")
@@ -46,7 +49,8 @@ class User(SQLModel, table=True):
         return False
 
     def get_id(self) -> str:
-        return str(self.id)
+        """What the session cookie stores: the id and the session generation, e.g. "42:3"."""
+        return f"{self.id}:{self.session_generation}"
 
 
 class Team(SQLModel, table=True):

@@ -48,7 +48,7 @@ def average(value: float | None) -> str:
 def _scope_or_abort(challenge_id: int | None):
     session = db()
     try:
-        challenge = monitored_challenge(session, current_user, challenge_id) if challenge_id else None
+        challenge = monitored_challenge(session, current_user, challenge_id) if challenge_id is not None else None
         scope, filters = build_scope(session, current_user, request.args, challenge_id)
     except NotFound:
         abort(404)

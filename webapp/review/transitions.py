@@ -10,15 +10,17 @@ Which status allows what (anything else raises NotAllowed):
 
     edit        draft, approved (back to draft: the change needs approving again)
     regenerate  draft, approved, rejected, failed (-> generating; the job writes the next version)
-    approve     draft
-    publish     approved (writes the library's Lesson rows and tells the team, in the same transaction)
+    approve     draft, and only the team's latest summary of the challenge
+    publish     approved, and only the latest (writes the library's Lesson rows and tells the team, in the
+                same transaction)
     reject      draft, approved (a reason is required)
 
 A published summary is final: to change what the library says, ask for a new summary.
 """
 from __future__ import annotations
 
-from sqlalchemy import update
+from sqlalchemy import exists, update
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from ..jobs import enqueue
@@ -73,13 +75,27 @@ def current_version(session: Session, summary: LessonSummary) -> LessonSummaryVe
         LessonSummaryVersion.number == summary.current_version)).first()
 
 
+def _newer_summaries(summary_id: int, team_id: int, challenge_id: int):
+    """The team's summaries of the challenge requested after this one that still count (not failed or rejected)."""
+    newer = aliased(LessonSummary)
+    return select(newer.id).where(newer.team_id == team_id, newer.challenge_id == challenge_id,
+                                  newer.id > summary_id,
+                                  col(newer.status).in_([s.value for s in (S.GENERATING, S.DRAFT, S.APPROVED,
+                                                                           S.PUBLISHED)]))
+
+
 def _claim(session: Session, summary: LessonSummary, seen_revision: int, allowed: tuple[SummaryStatus, ...],
-           action: str, **changes) -> None:
-    """Move the summary on by one revision if it is still the one the person saw, applying `changes`."""
+           action: str, latest_only: bool = False, **changes) -> None:
+    """Move the summary on by one revision if it is still the one the person saw, applying `changes`.
+
+    `latest_only`: also refuse when the team has a newer summary of the challenge, checked in the same UPDATE,
+    so an older draft can never reach the library after (or beside) a newer one."""
+    conditions = [LessonSummary.id == summary.id, LessonSummary.revision == seen_revision,
+                  col(LessonSummary.status).in_([status.value for status in allowed])]
+    if latest_only:
+        conditions.append(~exists(_newer_summaries(summary.id, summary.team_id, summary.challenge_id)))
     result = session.exec(
-        update(LessonSummary)
-        .where(LessonSummary.id == summary.id, LessonSummary.revision == seen_revision,
-               col(LessonSummary.status).in_([status.value for status in allowed]))
+        update(LessonSummary).where(*conditions)
         .values(revision=LessonSummary.revision + 1, updated_at=utcnow(), **changes)
     )
     session.refresh(summary)
@@ -87,6 +103,9 @@ def _claim(session: Session, summary: LessonSummary, seen_revision: int, allowed
         return
     if summary.revision != seen_revision:
         raise StaleRevision(summary)
+    if summary.status in allowed:
+        raise NotAllowed(f"This summary cannot be {action}: the team has a newer summary of this challenge. "
+                         "Review that one instead.")
     raise NotAllowed(f"A {summary.status.value} summary cannot be {action}.")
 
 
@@ -154,7 +173,7 @@ def regenerate_summary(session: Session, user: User, summary_id: int, seen_revis
 def approve_summary(session: Session, user: User, summary_id: int, seen_revision: int) -> LessonSummary:
     """Mark the draft as checked and ready to publish. Raises NotYourTeam, NotAllowed or StaleRevision."""
     summary = summary_for_lead(session, user, summary_id)
-    _claim(session, summary, seen_revision, (S.DRAFT,), "approved", status=S.APPROVED)
+    _claim(session, summary, seen_revision, (S.DRAFT,), "approved", latest_only=True, status=S.APPROVED)
     return summary
 
 
@@ -178,7 +197,8 @@ def publish_summary(session: Session, user: User, summary_id: int, seen_revision
     """
     summary = summary_for_lead(session, user, summary_id)
     now = utcnow()
-    _claim(session, summary, seen_revision, (S.APPROVED,), "published", status=S.PUBLISHED, published_at=now)
+    _claim(session, summary, seen_revision, (S.APPROVED,), "published", latest_only=True, status=S.PUBLISHED,
+           published_at=now)
     version = current_version(session, summary)
     kinds = _mission_kinds(session, summary, version)
     lessons = []

@@ -4,3 +4,34 @@ document.addEventListener("htmx:configRequest", (event) => {
   const meta = document.querySelector('meta[name="csrf-token"]');
   if (meta) event.detail.headers["X-CSRFToken"] = meta.content;
 });
+
+// A request that failed (a form that expired, a database that is restarting, an error on our side) answers
+// with an error panel marked by the X-Request-Failed header. It goes just before the form that sent the
+// request, not in its place, so whatever the person typed stays there to send again.
+function errorSlotBefore(detail) {
+  // detail.elt is where the event fired (the swap target); the form is the element that sent the request.
+  const source = (detail.requestConfig && detail.requestConfig.elt) || detail.elt;
+  const form = source.closest("form") || source;
+  let slot = form.previousElementSibling;
+  if (!slot || !slot.classList.contains("request-error")) {
+    slot = document.createElement("div");
+    slot.className = "request-error";
+    form.before(slot);
+  }
+  return slot;
+}
+
+document.addEventListener("htmx:beforeSwap", (event) => {
+  if (!event.detail.xhr.getResponseHeader("X-Request-Failed")) return;
+  event.detail.target = errorSlotBefore(event.detail);
+  event.detail.swapOverride = "innerHTML";
+});
+
+// No answer at all (the connection dropped): say so in the same place.
+document.addEventListener("htmx:sendError", (event) => {
+  const message = document.createElement("p");
+  message.className = "form-error";
+  message.setAttribute("role", "alert");
+  message.textContent = "Learnloop could not be reached. Check your connection and send again.";
+  errorSlotBefore(event.detail).replaceChildren(message);
+});
