@@ -26,7 +26,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     )
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
-    from . import admin, auth, errors, library, main, monitoring, navigation, operations, reflection, review
+    from . import admin, auth, errors, inputs, library, main, monitoring, navigation, operations, reflection, review
     from . import security, web
     from .cli import register_cli
     from .play import routes as play_routes
@@ -34,6 +34,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     web.init_app(app)
     navigation.init_app(app)
     security.init_app(app)
+    inputs.init_app(app)
     errors.init_app(app)
     for blueprint in (auth.bp, main.bp, play_routes.bp, reflection.bp, review.bp, library.bp, monitoring.bp,
                       admin.bp, operations.bp):
