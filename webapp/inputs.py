@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from flask import Flask, request
 from werkzeug.exceptions import BadRequest, NotFound
-from werkzeug.routing import IntegerConverter
+from werkzeug.routing import IntegerConverter, ValidationError
 
 # The largest value of a 64-bit signed integer column (SQLite INTEGER, PostgreSQL bigint).
 MAX_ID = 2 ** 63 - 1
@@ -36,6 +36,13 @@ class IdConverter(IntegerConverter):
     def __init__(self, map, fixed_digits: int = 0, min: int | None = None, max: int | None = MAX_ID,
                  signed: bool = False) -> None:
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+    def to_python(self, value: str) -> int:
+        try:
+            return super().to_python(value)
+        except ValidationError:
+            # Not "try the next rule": that would find the same path under another method and answer 405.
+            raise NotFound() from None
 
 
 def whole_number(text: str | None, minimum: int = 0, maximum: int = MAX_ID) -> int | None:

@@ -79,7 +79,10 @@ def read_document(text: str | bytes) -> tuple[dict, yaml.Node]:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise Invalid([Problem((), f"the file is not UTF-8 text (byte {error.start})")]) from None
-    loader = _BoundedLoader(text)
+    try:
+        loader = _BoundedLoader(text)  # the reader refuses control characters (NUL ...) here already
+    except yaml.YAMLError as error:
+        raise Invalid([Problem((), f"this is not valid YAML: {error}")]) from None
     try:
         node = loader.get_single_node()
         if node is None:
