@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import SQLModel, select
 
-from webapp.inputs import page_number, parse_day, whole_number
+from webapp.inputs import IdConverter, page_number, parse_day, whole_number
 from webapp.models import Challenge, Team
 
 from ..conftest import CSRF_META
@@ -77,7 +77,7 @@ def test_every_id_in_a_path_beyond_64_bits_is_not_found(app, session, world):
     before = row_counts(session)
     checked = 0
     for rule in app.url_map.iter_rules():
-        int_arguments = [name for name, converter in rule._converters.items() if type(converter).__name__ == "IdConverter"]
+        int_arguments = [name for name, converter in rule._converters.items() if isinstance(converter, IdConverter)]
         if not int_arguments:
             continue
         values = {name: world.get(name, 1) for name in rule.arguments}
