@@ -103,3 +103,5 @@ def init_app(app: Flask) -> None:
     """Call before the blueprints are registered: their `<int:...>` rules are bound to the converter then."""
     app.url_map.converters["int"] = IdConverter
     app.before_request(refuse_nul_characters)
+    # Date inputs carry the same range as min and max, so a browser says so before sending.
+    app.jinja_env.globals["date_range"] = {"min": EARLIEST_DATE.isoformat(), "max": LATEST_DATE.isoformat()}

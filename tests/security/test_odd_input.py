@@ -243,6 +243,16 @@ def test_dashboard_dates_near_year_one_or_9999_are_shown_as_errors(app, world, s
         assert "The date must be between 2000-01-01 and 2100-12-31." in text_of(response)
 
 
+def test_date_inputs_tell_the_browser_the_range(app, world):
+    client, _ = signed_in(app, "admin")
+    dashboard = text_of(client.get("/monitoring/"))
+    assert dashboard.count('min="2000-01-01" max="2100-12-31"') == 2
+    challenges = text_of(client.get("/admin/challenges"))
+    assert 'type="date" min="2000-01-01" max="2100-12-31"' in challenges
+    assert challenges.count('min="2000-01-01T00:00"') == 2
+    assert text_of(client.get(f"/admin/challenges/{world['challenge_id']}")).count('max="2100-12-31T23:59"') == 2
+
+
 # --- YAML -------------------------------------------------------------------------------------------------
 
 def _import_yaml(client, token, text: str):
