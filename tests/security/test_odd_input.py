@@ -330,6 +330,29 @@ def test_a_nul_character_in_a_mission_evidence_or_a_query_is_refused(app, sessio
     assert row_counts(session) == before
 
 
+def test_completing_a_mission_that_does_not_exist_without_a_key_is_not_found(app, session, world):
+    """Found by the walk of the URL map: the missing key was refused first, then the refusal page looked
+    for the mission's challenge and failed."""
+    client, token = signed_in(app, "employee")
+    before = row_counts(session)
+    for headers in ({}, {"HX-Request": "true"}):
+        response = client.post("/play/missions/0/complete", data={"csrf_token": token}, headers=headers)
+        assert response.status_code == 404
+    assert row_counts(session) == before
+
+
+def test_a_nul_character_inside_an_uploaded_csv_is_never_stored(app, session, world):
+    """File contents are not form fields: the import decides (refuse the row or the file), but never a 500."""
+    from webapp.models import User
+
+    client, token = signed_in(app, "admin")
+    csv = "email,name,team\nnul@example.com,Na\x00me,team-a\n".encode()
+    response = client.post("/admin/users/import", data={"file": (io.BytesIO(csv), "people.csv"), "csrf_token": token})
+    assert response.status_code < 500
+    session.expire_all()
+    assert not [user for user in session.exec(select(User)) if "\x00" in user.display_name + user.email]
+
+
 def test_a_nul_character_in_a_path_is_refused(app, world):
     client, token = signed_in(app, "admin")
     assert client.post("/admin/challenges/templates/a%00b", data={"csrf_token": token}).status_code == 400
