@@ -26,14 +26,15 @@ def create_app(settings: Settings | None = None) -> Flask:
     )
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
-    from . import admin, auth, errors, library, main, monitoring, navigation, operations, profiles, reflection
-    from . import review, security, sso, web
+    from . import admin, auth, errors, inputs, library, main, monitoring, navigation, operations, profiles
+    from . import reflection, review, security, sso, web
     from .cli import register_cli
     from .play import routes as play_routes
 
     web.init_app(app)
     navigation.init_app(app)
     security.init_app(app)
+    inputs.init_app(app)
     errors.init_app(app)
     sso.client.init_app(app)
     profiles.init_app(app)

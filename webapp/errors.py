@@ -5,9 +5,10 @@ import logging
 
 from flask import Flask, current_app
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, PendingRollbackError
+from sqlalchemy.exc import DataError, DBAPIError, InterfaceError, OperationalError, PendingRollbackError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from .inputs import NoSuchPage, UnacceptableInput
 from .web import is_htmx, render
 
 log = logging.getLogger(__name__)
@@ -31,6 +32,8 @@ MESSAGES = {
 def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(OperationalError, _database_unavailable)
+    app.register_error_handler(DataError, _value_out_of_range)
+    app.register_error_handler(OverflowError, _value_out_of_range)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected_error)
 
@@ -54,7 +57,20 @@ def _csrf_error(error: CSRFError):
 def _http_error(error: HTTPException):
     if error.code is None or error.code < 400:
         return error
-    return error_response(error.code)
+    return error_response(error.code, error.description if isinstance(error, (UnacceptableInput, NoSuchPage)) else None)
+
+
+def _value_out_of_range(error: Exception):
+    """A value the database (or a date) cannot hold reached a query: the input was odd, not the server.
+
+    The routes refuse such values first (webapp.inputs); this is the net under them, so a value they miss
+    still gets a clear 400 and changes nothing, and the log names it without a traceback.
+    """
+    log.warning("value out of range refused with 400: %s", getattr(error, "orig", None) or error)
+    _rollback_request_session()
+    _skip_loading_the_user()
+    return error_response(400, "A value you sent is out of the range Learnloop can store (a number too large, "
+                               "a date too far away, or a character it does not accept). Nothing was saved.")
 
 
 def _database_unavailable(error: DBAPIError):

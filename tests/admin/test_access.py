@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import pytest
-from werkzeug.routing.converters import AnyConverter
+from werkzeug.routing.converters import AnyConverter, IntegerConverter
 
 from webapp.models import Role
 
@@ -17,7 +17,7 @@ def admin_routes(app) -> list[tuple[str, str]]:
         for name in rule.arguments:
             converter = rule._converters[name]
             values[name] = sorted(converter.items)[0] if isinstance(converter, AnyConverter) else (
-                1 if type(converter).__name__ == "IntegerConverter" else "learning-from-mistakes-week")
+                1 if isinstance(converter, IntegerConverter) else "learning-from-mistakes-week")
         url = rule.build(values, append_unknown=False)[1]
         routes += [(method, url) for method in sorted(rule.methods - {"HEAD", "OPTIONS"})]
     return routes

@@ -1,7 +1,7 @@
 """Admin: the list of challenges, creating one (blank, from a template or YAML), its details, teams and status."""
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 
 from flask import Response, abort, flash, redirect, request, url_for
 from flask_login import current_user
@@ -15,6 +15,7 @@ from ..challenges.challenges import create_challenge, delete_draft, remove_team,
 from ..challenges.missions import completion_count, missions_of
 from ..challenges.problems import Invalid
 from ..challenges.yaml_io import MAX_BYTES, export_challenge, import_challenge, import_template, list_templates
+from ..inputs import parse_day, whole_number
 from ..models import Cadence, Challenge, ChallengeStatus, ChallengeTeam, LeaderboardMode, MissionKind, Role, Team
 from ..security import role_required
 from ..web import db, is_htmx, render
@@ -101,9 +102,9 @@ def use_template(name: str):
     starts_at = None
     if request.form.get("starts_on"):
         try:
-            starts_at = datetime.fromisoformat(request.form["starts_on"]).replace(hour=9, tzinfo=UTC)
-        except ValueError:
-            flash("The start date was not a date; the draft starts next Monday instead.", "error")
+            starts_at = datetime.combine(parse_day(request.form["starts_on"]), time(9), UTC)
+        except ValueError as error:
+            flash(f"{error} The draft starts next Monday instead.", "error")
     try:
         challenge = import_template(session, name, current_user, starts_at)
     except LookupError:
@@ -211,7 +212,7 @@ def remove_challenge_team(challenge_id: int, team_id: int):
 def _change_teams(challenge_id: int, team_id: str, change):
     session = db()
     challenge = get_challenge(challenge_id)
-    team = session.get(Team, int(team_id)) if team_id.isdigit() else None
+    team = session.get(Team, number) if (number := whole_number(team_id)) is not None else None
     try:
         if team is None:
             raise Invalid.one("team", "Choose a team.")

@@ -11,6 +11,7 @@ from ..challenges import teams as team_service
 from ..challenges import users as user_service
 from ..challenges.csv_import import ImportReport, import_people
 from ..challenges.problems import Invalid
+from ..inputs import page_number
 from ..models import Membership, Role, Team, User
 from ..security import role_required
 from ..web import db, is_htmx, render
@@ -164,8 +165,7 @@ def _back_to_members(team: Team):
 # --- users ------------------------------------------------------------------------------------------------
 
 def users_context(**extra) -> dict:
-    page = request.args.get("page", "1")
-    listing = user_service.list_users(db(), request.args.get("q", ""), int(page) if page.isdigit() else 1)
+    listing = user_service.list_users(db(), request.args.get("q", ""), page_number(request.args))
     context = dict(listing=listing, roles=list(Role), values={"role": "employee"}, errors={}, row_error=None)
     context.update(extra)
     return context

@@ -7,6 +7,7 @@ from flask import Blueprint, current_app, flash, g, redirect, request, url_for
 from flask import session as flask_session
 from flask_login import current_user, login_user, logout_user
 
+from ..inputs import refuse_nul_characters
 from ..web import db, render, see_other
 from .accounts import authenticate, may_use_password
 from .forms import SignInForm
@@ -32,6 +33,7 @@ def login():
             response = current_app.make_response(render("auth/login.html", block="form", status=429, form=form))
             response.headers["Retry-After"] = str(WINDOW_SECONDS)
             return response
+        refuse_nul_characters()
     if form.validate_on_submit():
         user = authenticate(db(), form.email.data, form.password.data)
         if user is not None and may_use_password(settings, user):

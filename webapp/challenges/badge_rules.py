@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from ..inputs import whole_number
 from ..models import BadgeRule, BadgeScope, MissionKind
 from .problems import Invalid, Problem
 
@@ -119,8 +120,10 @@ def _as_int(value) -> int | None:
         return None
     if isinstance(value, int):
         return value
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        return int(value.strip())
+    if isinstance(value, str):
+        text = value.strip()
+        number = whole_number(text.removeprefix("-"))
+        return None if number is None else (-number if text.startswith("-") else number)
     return None
 
 

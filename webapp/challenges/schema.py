@@ -7,6 +7,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
+from ..inputs import date_problem
 from ..models import BadgeRule, Cadence, LeaderboardMode, MissionKind
 from .problems import Invalid, Problem, from_pydantic
 
@@ -21,6 +22,8 @@ def _slug(value: str) -> str:
 
 def _aware(value: datetime) -> datetime:
     """Times without a zone are read as UTC, so a file means the same thing on every server."""
+    if problem := date_problem(value):  # checked first: near year 1 or 9999 the zone change overflows
+        raise ValueError(problem)
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
@@ -94,6 +97,9 @@ def check_dates(starts_at: datetime | None, ends_at: datetime | None) -> list[Pr
         return [Problem(("starts_at",), "is required")]
     if ends_at is None:
         return [Problem(("ends_at",), "is required")]
+    for name, value in (("starts_at", starts_at), ("ends_at", ends_at)):
+        if problem := date_problem(value):
+            return [Problem((name,), problem)]
     if ends_at <= starts_at:
         return [Problem(("ends_at",), "must be after the start")]
     if ends_at - starts_at > timedelta(days=366):

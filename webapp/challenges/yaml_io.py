@@ -17,6 +17,14 @@ from .problems import Invalid, Problem
 from .schema import ChallengeDocument, check_dates, duplicate_slugs, parse
 
 MAX_BYTES = 256 * 1024
+# Limits on the file's structure, checked while it is read, so an odd file costs milliseconds, not minutes.
+# A real challenge nests four levels deep (document, missions, a mission, its fields) and has at most
+# 200 missions and 100 badges of about a dozen values each.
+MAX_DEPTH = 20
+MAX_VALUES = 20_000
+MAX_KEYS = 100  # in one mapping
+MAX_DIGITS = 18  # in one number: every number a challenge takes fits in a 64-bit column
+MAX_PROBLEMS = 50  # listed on the page; the rest are counted
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 
 
@@ -71,13 +79,19 @@ def read_document(text: str | bytes) -> tuple[dict, yaml.Node]:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise Invalid([Problem((), f"the file is not UTF-8 text (byte {error.start})")]) from None
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = _BoundedLoader(text)  # the reader refuses control characters (NUL ...) here already
+    except yaml.YAMLError as error:
+        raise Invalid([Problem((), f"this is not valid YAML: {error}")]) from None
     try:
         node = loader.get_single_node()
         if node is None:
             raise Invalid([Problem((), "the file is empty")])
         _check_nodes(node)
-        data = loader.construct_document(node)
+        try:
+            data = loader.construct_document(node)
+        except (ValueError, OverflowError) as error:  # e.g. a date in year 0
+            raise Invalid([Problem((), f"a value in the file cannot be read: {error}")]) from None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else None
@@ -94,8 +108,30 @@ def read_document(text: str | bytes) -> tuple[dict, yaml.Node]:
     return data, node
 
 
+class _BoundedLoader(yaml.SafeLoader):
+    """A safe loader that stops reading at MAX_DEPTH levels of nesting or MAX_VALUES values."""
+
+    def __init__(self, stream):
+        super().__init__(stream)
+        self._depth = 0
+        self._values = 0
+
+    def compose_node(self, parent, index):
+        self._depth += 1
+        self._values += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise _too_large(f"the values nest more than {MAX_DEPTH} levels deep", self.peek_event().start_mark)
+            if self._values > MAX_VALUES:
+                raise _too_large(f"the file holds more than {MAX_VALUES:,} values", self.peek_event().start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
 def _check_nodes(node: yaml.Node) -> None:
-    """Refuse duplicate keys (YAML would silently keep the last) and aliases (they can blow up in size)."""
+    """Refuse duplicate keys (YAML would silently keep the last), aliases (they can blow up in size),
+    mappings with more than MAX_KEYS keys and numbers longer than MAX_DIGITS digits."""
     seen: set[int] = set()
     stack = [node]
     while stack:
@@ -105,6 +141,8 @@ def _check_nodes(node: yaml.Node) -> None:
                                        problem_mark=current.start_mark)
         seen.add(id(current))
         if isinstance(current, yaml.MappingNode):
+            if len(current.value) > MAX_KEYS:
+                raise _too_large(f"a mapping with {len(current.value):,} keys (at most {MAX_KEYS})", current.start_mark)
             keys: set = set()
             for key, value in current.value:
                 if isinstance(key, yaml.ScalarNode):
@@ -115,6 +153,12 @@ def _check_nodes(node: yaml.Node) -> None:
                 stack += [key, value]
         elif isinstance(current, yaml.SequenceNode):
             stack += current.value
+        elif current.tag == "tag:yaml.org,2002:int" and len(current.value.lstrip("+-")) > MAX_DIGITS:
+            raise _too_large(f"a number with {len(current.value):,} digits (at most {MAX_DIGITS})", current.start_mark)
+
+
+def _too_large(what: str, mark: yaml.Mark) -> Invalid:
+    return Invalid([Problem((), f"the file is larger than a challenge can be: {what}", mark.line + 1)])
 
 
 def line_of(node: yaml.Node, loc: tuple) -> int | None:
@@ -151,7 +195,10 @@ def validate_document(session: Session, text: str | bytes, default_start: dateti
     except Invalid as error:
         problems = error.problems
     if problems:
-        raise Invalid([Problem(p.loc, p.message, p.line or line_of(node, p.loc)) for p in problems])
+        shown = [Problem(p.loc, p.message, p.line or line_of(node, p.loc)) for p in problems[:MAX_PROBLEMS]]
+        if len(problems) > MAX_PROBLEMS:
+            shown.append(Problem((), f"and {len(problems) - MAX_PROBLEMS:,} more problems"))
+        raise Invalid(shown)
     return document
 
 

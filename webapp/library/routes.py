@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 
+from ..inputs import page_number, whole_number
 from ..models import Challenge, ChallengeStatus, LessonSummary, MissionKind, SummaryStatus, Team, User
 from ..web import db, reads_only, render
 from .export import challenge_markdown, filename, summary_markdown
@@ -24,9 +25,9 @@ def parse_filters(args) -> tuple[LessonFilters, dict[str, str], dict[str, str]]:
         errors["q"] = f"Search with at most {QUERY_MAX} characters."
     ids = {}
     for name in ("team", "challenge"):
-        if form[name] and not form[name].isdigit():
+        ids[name] = whole_number(form[name])
+        if form[name] and ids[name] is None:
             errors[name] = f"Choose a {name} from the list."
-        ids[name] = int(form[name]) if form[name].isdigit() else None
     kinds = [kind.value for kind in MissionKind]
     if form["kind"] and form["kind"] not in kinds:
         errors["kind"] = "Choose a mission kind from the list."
@@ -42,9 +43,7 @@ def index():
     """Published lessons: the newest, or those matching a search, filtered by team, challenge and mission kind."""
     session = db()
     filters, errors, form = parse_filters(request.args)
-    page = request.args.get("page", "1")
-    page = int(page) if page.isdigit() and int(page) > 0 else 1
-    results = None if errors else search_lessons(session, filters, page)
+    results = None if errors else search_lessons(session, filters, page_number(request.args))
     teams, challenges = filter_choices(session)
     texts = lesson_texts(session, current_user, [hit.lesson for hit in results.hits]) if results else {}
     return render("library/index.html", block="results", status=422 if errors else 200, results=results,

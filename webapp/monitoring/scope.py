@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from sqlmodel import Session, col, select
 
+from ..inputs import parse_day, whole_number
 from ..models import Challenge, ChallengeTeam, Membership, Role, Team, User
 
 
@@ -84,10 +85,6 @@ def filter_teams(session: Session, user: User, challenge_id: int | None) -> list
     return list(session.exec(query))
 
 
-def _parse_date(value: str) -> date:
-    return date.fromisoformat(value)
-
-
 def build_scope(session: Session, user: User, args, challenge_id: int | None = None) -> tuple[Scope, Filters]:
     """Read start, end and team from `args`; bad values are reported in Filters.errors and left out.
 
@@ -101,9 +98,9 @@ def build_scope(session: Session, user: User, args, challenge_id: int | None = N
         if not value:
             continue
         try:
-            parsed = _parse_date(value)
-        except ValueError:
-            filters.errors[name] = "Enter a date as YYYY-MM-DD."
+            parsed = parse_day(value)
+        except ValueError as error:
+            filters.errors[name] = str(error)
             continue
         if name == "start":
             start = datetime.combine(parsed, time(), UTC)
@@ -115,9 +112,9 @@ def build_scope(session: Session, user: User, args, challenge_id: int | None = N
     watched = watched_team_ids(session, user)
     team_ids = watched
     if filters.team:
-        if not filters.team.isdigit():
+        team_id = whole_number(filters.team)
+        if team_id is None:
             raise NotFound
-        team_id = int(filters.team)
         if watched is not None and team_id not in watched:
             raise Forbidden
         if session.get(Team, team_id) is None:

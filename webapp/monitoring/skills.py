@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from ..inputs import whole_number
 from ..models import (
     AssessmentPhase,
     Challenge,
@@ -149,9 +150,9 @@ def save_assessment(session: Session, user: User, form: AssessmentForm, answers)
     errors: dict[int, str] = {}
     typed: dict[int, int] = {}
     for skill in form.skills:
-        value = (answers.get(f"skill-{skill.id}") or "").strip()
-        if value.isdigit() and int(value) in RATINGS:
-            typed[skill.id] = int(value)
+        value = whole_number(answers.get(f"skill-{skill.id}"))
+        if value in RATINGS:
+            typed[skill.id] = value
         else:
             errors[skill.id] = "Choose a rating from 1 to 5."
     form.ratings = {**form.ratings, **typed}

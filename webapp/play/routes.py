@@ -93,6 +93,8 @@ def complete(mission_id: int):
 def _refused(mission_id: int, refusal: CompletionRefused):
     session = db()
     mission = session.get(Mission, mission_id)
+    if mission is None:  # refused before the mission was looked up (a form without its key)
+        abort(404)
     errors = {"mission_id": mission_id, "field": refusal.field, "message": refusal.message,
               "evidence_text": request.form.get("evidence_text", ""),
               "evidence_url": request.form.get("evidence_url", "")}

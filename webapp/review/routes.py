@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, request, url_for
 from flask_login import current_user
 
+from ..inputs import page_number, whole_number
 from ..models import Challenge, Role, SummaryStatus, Team
 from ..reflection.team import NotYourTeam, summary_for_lead
 from ..security import role_required
@@ -26,8 +27,7 @@ def queue():
     status = request.args.get("status") or None
     if status is not None and status not in STATUSES:
         status = None
-    page = request.args.get("page", "1")
-    page = int(page) if page.isdigit() and int(page) > 0 else 1
+    page = page_number(request.args)
     # `status` is render()'s HTTP status, so the chosen filter reaches the template under another name.
     return render("review/queue.html", queue=review_queue(db(), current_user, status, page), chosen_status=status,
                   statuses=STATUSES)
@@ -180,10 +180,10 @@ def _texts_of(content: dict) -> dict[str, list[str]]:
 
 
 def _revision() -> int:
-    value = request.form.get("revision", "")
-    if not value.isdigit():
+    revision = whole_number(request.form.get("revision"))
+    if revision is None:
         abort(400)
-    return int(value)
+    return revision
 
 
 def _reviewable(summary_id: int):
