@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -56,6 +56,22 @@ class Settings(BaseSettings):
         default=True,
         description="Run the outbox pump thread in each web process (runs jobs without Redis, dispatches them with it).",
     )
+    mail_server: str | None = Field(
+        default=None,
+        description="SMTP server that sends email. Unset: messages are written as .eml files to MAIL_FILE_DIR.",
+    )
+    mail_port: int = Field(default=25, ge=1, le=65535, description="Port of the SMTP server.")
+    mail_use_tls: bool = Field(default=False, description="Upgrade the SMTP connection with STARTTLS.")
+    mail_use_ssl: bool = Field(default=False, description="Connect to the SMTP server over TLS (usually port 465).")
+    mail_username: str | None = Field(default=None, description="SMTP user name, if the server asks for one.")
+    mail_password: SecretStr | None = Field(default=None, description="SMTP password.")
+    mail_default_sender: str = Field(
+        default="Learnloop <learnloop@localhost>", min_length=3, max_length=254,
+        description="The From address of every message.",
+    )
+    mail_file_dir: Path = Field(
+        default=INSTANCE_DIR / "mail", description="Where messages are written when MAIL_SERVER is unset."
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(default="INFO", description="Log level.")
 
     @field_validator("database_url")
@@ -78,6 +94,17 @@ class Settings(BaseSettings):
             raise ValueError("must be a redis://, rediss:// or unix:// URL")
         return value
 
+    @field_validator("mail_server", "mail_username", "mail_password", mode="before")
+    @classmethod
+    def _empty_mail_is_unset(cls, value):
+        return None if value == "" else value
+
+    @model_validator(mode="after")
+    def _one_kind_of_tls(self):
+        if self.mail_use_tls and self.mail_use_ssl:
+            raise ValueError("MAIL_USE_TLS and MAIL_USE_SSL exclude each other; set one")
+        return self
+
     @field_validator("openai_base_url", "openai_api_key", mode="before")
     @classmethod
     def _empty_is_unset(cls, value):
@@ -99,6 +126,11 @@ class Settings(BaseSettings):
         return self.redis_url is not None
 
     @property
+    def sends_mail(self) -> bool:
+        """True with an SMTP server; otherwise messages are written to files for a person to open."""
+        return self.mail_server is not None
+
+    @property
     def uses_llm(self) -> bool:
         return self.openai_api_key is not None
 
@@ -114,7 +146,7 @@ class Settings(BaseSettings):
         return key_file.read_text().strip()
 
 
-_SECRET_NAMES = {"SECRET_KEY", "OPENAI_API_KEY"}
+_SECRET_NAMES = {"SECRET_KEY", "OPENAI_API_KEY", "MAIL_PASSWORD"}
 
 
 def load_settings(**overrides) -> Settings:

@@ -37,6 +37,7 @@ from .reflection import (
     Visibility,
 )
 from .system import JobStatus, Notification, OutboxJob
+from .onboarding import Email, ImportStatus, Invitation, PasswordReset, PeopleImport
 from .monitoring import (
     ActivityDayBits,
     ActivityTotal,
@@ -57,4 +58,5 @@ __all__ = [
     "Notification", "OutboxJob", "PointEvent", "PointReason", "PromptStatus", "Reflection",
     "ReflectionPrompt", "Role", "SelfAssessment", "Skill", "SummaryStatus", "Team", "User",
     "Visibility", "utcnow",
+    "Email", "ImportStatus", "Invitation", "PasswordReset", "PeopleImport",
 ]
