@@ -72,8 +72,10 @@ def _load_user(user_id: str) -> User | None:
 
     if not user_id.isdigit():
         return None
+    from .auth.sessions import still_valid
+
     user = db().get(User, int(user_id))
-    return user if user is not None and user.is_active else None
+    return user if user is not None and user.is_active and still_valid(user) else None
 
 
 def hash_password(password: str) -> str:

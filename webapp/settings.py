@@ -69,6 +69,10 @@ class Settings(BaseSettings):
         default="Learnloop <learnloop@localhost>", min_length=3, max_length=254,
         description="The From address of every message.",
     )
+    public_url: str | None = Field(
+        default=None,
+        description="Address people reach Learnloop at, used in links sent by email. Unset: the request's own.",
+    )
     mail_file_dir: Path = Field(
         default=INSTANCE_DIR / "mail", description="Where messages are written when MAIL_SERVER is unset."
     )
@@ -109,6 +113,15 @@ class Settings(BaseSettings):
     @classmethod
     def _empty_is_unset(cls, value):
         return None if value == "" else value
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_http_url(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http:// or https:// URL")
+        return value.rstrip("/") + "/"
 
     @field_validator("openai_base_url")
     @classmethod

@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-from . import challenge_routes, mission_routes, people_routes  # noqa: E402,F401  (routes attach to bp)
+from . import challenge_routes, invitation_routes, mission_routes, people_routes  # noqa: E402,F401  (routes attach to bp)

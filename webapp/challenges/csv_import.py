@@ -3,16 +3,15 @@ from __future__ import annotations
 
 import csv
 import io
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
-from ..auth.accounts import AccountError, create_user, find_user, normalise_email
-from ..models import Role
+from ..auth.accounts import UNUSABLE_PASSWORD, normalise_email
+from ..models import Membership, Role, Team, User
 from .problems import Invalid, Problem
-from .teams import add_member, create_team, find_team
+from .teams import create_team, find_team
 
 REQUIRED = ("email", "name", "team")
 OPTIONAL = ("role", "lead")
@@ -66,52 +65,92 @@ def read_rows(data: bytes | str) -> list[tuple[int, dict]]:
     return rows
 
 
+BATCH_SIZE = 500
+
+
 def import_people(session: Session, data: bytes | str, create_missing_teams: bool = False,
-                  progress: Callable[[int, int], None] | None = None) -> ImportReport:
-    """Create the users the file lists (the caller commits). Existing users are skipped, bad rows rejected."""
+                  progress: Callable[[int, int], None] | None = None,
+                  invite: Callable[[list[tuple[User, Team]]], None] | None = None) -> ImportReport:
+    """Create the users the file lists as invited accounts (the caller commits). Existing users are skipped,
+    bad rows rejected. `invite` gets each batch of created accounts (with their team) to invite them."""
     rows = read_rows(data)
-    report = ImportReport()
-    seen: set[str] = set()
-    for done, (line, row) in enumerate(rows, start=1):
-        report.rows.append(_import_row(session, line, row, create_missing_teams, seen, report))
+    importer = PeopleImporter(session, create_missing_teams, invite)
+    report = ImportReport(teams_created=importer.teams_created)
+    for start in range(0, len(rows), BATCH_SIZE):
+        report.rows.extend(importer.import_batch(rows[start:start + BATCH_SIZE]))
         if progress:
-            progress(done, len(rows))
+            progress(min(start + BATCH_SIZE, len(rows)), len(rows))
     return report
 
 
-def _import_row(session, line, row, create_missing_teams, seen, report) -> RowResult:
-    email = normalise_email(row.get("email", ""))
-    reject = lambda reason: RowResult(line, email, "rejected", reason)  # noqa: E731
-    if not email:
-        return reject("email is empty")
-    if not row.get("name"):
-        return reject("name is empty")
-    if not row.get("team"):
-        return reject("team is empty")
-    role_text = (row.get("role") or "employee").lower()
-    if role_text not in Role.__members__.values():
-        return reject(f"role {role_text!r} is not employee, lead or admin")
-    lead_text = (row.get("lead") or "").lower()
-    if lead_text not in YES | NO:
-        return reject(f"lead {row.get('lead')!r} is not yes or no")
-    if email in seen or find_user(session, email) is not None:
-        return RowResult(line, email, "skipped", "a user with this email already exists")
-    team = find_team(session, row["team"])
-    if team is None and not create_missing_teams:
-        return reject(f"there is no team {row['team']!r} (tick \"create missing teams\" to create it)")
-    if "@" not in email or len(email) > 254:
-        return reject(f"{email!r} is not an email address")
-    if team is None:
-        try:
-            team = create_team(session, row["team"])
-        except Invalid as error:
-            return reject(f"team {row['team']!r}: {error.problems[0].message}")
-        report.teams_created.append(team.name)
-    try:
-        user = create_user(session, email, secrets.token_urlsafe(24), row["name"][:120], Role(role_text))
-    except AccountError as error:
-        return reject(str(error))
-    session.flush()
-    add_member(session, team, user, lead=lead_text in YES)
-    seen.add(email)
-    return RowResult(line, email, "created", f"in {team.name}" + (" as lead" if lead_text in YES else ""))
+class PeopleImporter:
+    """Imports rows a batch at a time: one query for the batch's existing emails, one flush for its accounts,
+    no password hashing (accounts are invited), teams looked up once per import."""
+
+    def __init__(self, session: Session, create_missing_teams: bool,
+                 invite: Callable[[list[tuple[User, Team]]], None] | None = None):
+        self.session = session
+        self.create_missing_teams = create_missing_teams
+        self.invite = invite
+        self.teams: dict[str, Team | None] = {}
+        self.teams_created: list[str] = []
+        self.seen: set[str] = set()
+
+    def import_batch(self, rows: list[tuple[int, dict]]) -> list[RowResult]:
+        emails = {normalise_email(row.get("email", "")) for _, row in rows}
+        existing = set(self.session.exec(select(User.email).where(col(User.email).in_(emails)))) if emails else set()
+        results, created = [], []
+        for line, row in rows:
+            result, account = self._row(line, row, existing)
+            results.append(result)
+            if account is not None:
+                created.append(account)
+        if created:
+            self.session.add_all(user for user, _, _ in created)
+            self.session.flush()
+            self.session.add_all(Membership(user_id=user.id, team_id=team.id, is_lead=lead) for user, team, lead in created)
+            self.session.flush()
+            if self.invite:
+                self.invite([(user, team) for user, team, _ in created])
+        return results
+
+    def _row(self, line: int, row: dict, existing: set[str]) -> tuple[RowResult, tuple | None]:
+        email = normalise_email(row.get("email", ""))
+        reject = lambda reason: (RowResult(line, email, "rejected", reason), None)  # noqa: E731
+        if not email:
+            return reject("email is empty")
+        if not row.get("name"):
+            return reject("name is empty")
+        if not row.get("team"):
+            return reject("team is empty")
+        role_text = (row.get("role") or "employee").lower()
+        if role_text not in Role.__members__.values():
+            return reject(f"role {role_text!r} is not employee, lead or admin")
+        lead_text = (row.get("lead") or "").lower()
+        if lead_text not in YES | NO:
+            return reject(f"lead {row.get('lead')!r} is not yes or no")
+        if email in self.seen or email in existing:
+            return RowResult(line, email, "skipped", "a user with this email already exists"), None
+        team = self._team(row["team"])
+        if team is None and not self.create_missing_teams:
+            return reject(f"there is no team {row['team']!r} (tick \"create missing teams\" to create it)")
+        if "@" not in email or len(email) > 254:
+            return reject(f"{email!r} is not an email address")
+        if team is None:
+            try:
+                team = create_team(self.session, row["team"])
+            except Invalid as error:
+                return reject(f"team {row['team']!r}: {error.problems[0].message}")
+            self.teams[row["team"].strip().lower()] = team
+            self.teams_created.append(team.name)
+        lead = lead_text in YES
+        role = Role.LEAD if lead and role_text != Role.ADMIN else Role(role_text)
+        user = User(email=email, password_hash=UNUSABLE_PASSWORD, display_name=row["name"][:120], role=role)
+        self.seen.add(email)
+        return RowResult(line, email, "created", f"in {team.name}" + (" as lead" if lead else "")), (user, team, lead)
+
+    def _team(self, name: str) -> Team | None:
+        key = name.strip().lower()
+        if key not in self.teams:
+            self.teams[key] = find_team(self.session, name)
+        return self.teams[key]
