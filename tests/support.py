@@ -128,7 +128,9 @@ class SmtpServer:
         self.process: subprocess.Popen | None = None
 
     def start(self) -> None:
-        self.directory.mkdir(parents=True, exist_ok=True)
+        import mailbox
+
+        mailbox.Maildir(self.directory, create=True)  # the Mailbox handler delivers into an existing maildir
         self.process = subprocess.Popen(
             [sys.executable, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{self.port}",
              "-c", "aiosmtpd.handlers.Mailbox", str(self.directory)],

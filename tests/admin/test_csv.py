@@ -61,13 +61,19 @@ def test_missing_columns_refuse_the_whole_file(session):
         import_people(session, (DATA / "missing_columns.csv").read_bytes())
 
 
-def test_upload_shows_the_report(client, session, admin, auth, make_user):
+def test_upload_runs_as_a_job_and_its_page_shows_the_report(client, session, admin, auth, make_user, run_jobs):
     make_user("existing@example.com", team="platform")
     response = upload(auth, "people.csv")
-    assert response.status_code == 200
-    page = response.get_data(as_text=True)
-    assert "2 created, 2 skipped, 3 rejected." in page
+    assert response.status_code == 303
+    import_page = response.headers["Location"]
+    waiting = client.get(import_page).get_data(as_text=True)
+    assert "Importing" in waiting and 'hx-trigger="load delay:1s"' in waiting  # the fragment polls itself
+    run_jobs()
+    page = client.get(import_page, headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert "<html" not in page and "hx-trigger" not in page  # the final state stops polling
+    assert "2 invited, 2 skipped, 3 rejected." in page
     assert "a user with this email already exists" in page
+    assert '<progress id="import-bar" value="7" max="7">' in page
 
 
 def test_upload_with_missing_columns_changes_nothing(client, session, admin, auth):
@@ -78,18 +84,20 @@ def test_upload_with_missing_columns_changes_nothing(client, session, admin, aut
     assert counts(session) == before
 
 
-def test_upload_with_unknown_teams_changes_nothing(client, session, admin, auth):
-    before = counts(session)
+def test_upload_with_unknown_teams_invites_nobody(client, session, admin, auth, run_jobs):
+    users_before = len(session.exec(select(User)).all())
     response = upload(auth, "unknown_teams.csv")
-    assert response.status_code == 200
-    page = response.get_data(as_text=True)
-    assert "0 created, 0 skipped, 2 rejected." in page and "create missing teams" in page
-    assert counts(session) == before
+    run_jobs()
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "0 invited, 0 skipped, 2 rejected." in page and "create missing teams" in page
+    assert len(session.exec(select(User)).all()) == users_before
+    assert session.exec(select(Team)).all() == []
 
 
-def test_upload_can_create_missing_teams(client, session, admin, auth):
+def test_upload_can_create_missing_teams(client, session, admin, auth, run_jobs):
     response = upload(auth, "unknown_teams.csv", create_teams=True)
-    assert "Teams created: Nowhere, Atlantis." in response.get_data(as_text=True)
+    run_jobs()
+    assert "Teams created: Nowhere, Atlantis." in client.get(response.headers["Location"]).get_data(as_text=True)
 
 
 def test_not_utf8_is_refused(session):
