@@ -60,15 +60,15 @@ def _invite_refused(error: Invalid):
                   **users_context(invite_values=values, invite_errors=error.by_field()))
 
 
-@bp.post("/invitations/<int:invitation_id>/<any(resend, revoke):action>")
+@bp.post("/invitations/<int:invitation_id>/<any(resend, revoke):what>")
 @role_required(Role.ADMIN)
-def change_invitation(invitation_id: int, action: str):
+def change_invitation(invitation_id: int, what: str):
     """Send a fresh link (the old one stops working), or withdraw the invitation."""
     session = db()
     invitation = _invitation(invitation_id)
     email = session.get(User, invitation.user_id).email
     try:
-        if action == "resend":
+        if what == "resend":
             invitations.resend(session, _sender(), invitation)
         else:
             invitations.revoke(session, invitation)
@@ -77,7 +77,7 @@ def change_invitation(invitation_id: int, action: str):
         return render("admin/users.html", status=422,
                       **users_context(row_error=(invitation.user_id, error.problems[0].message)))
     session.commit()
-    flash(f"Invitation to {email} sent again." if action == "resend" else f"Invitation to {email} revoked.",
+    flash(f"Invitation to {email} sent again." if what == "resend" else f"Invitation to {email} revoked.",
           "success")
     return redirect(url_for("admin.users", invited=request.args.get("invited", "1")), code=303)
 
