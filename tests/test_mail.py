@@ -15,11 +15,11 @@ from workers.runner import run_outbox_job
 
 
 def queue_reset_email(session, to="ada@example.com"):
-    email = compose("password_reset", to, "Reset your Learnloop password", name="Ada <script>",
-                    link="http://localhost/password/reset/abc")
-    queue_emails(session, [email])
+    message = compose("password_reset", to, "Reset your Learnloop password", name="Ada <script>",
+                      link="http://localhost/password/reset/abc")
+    [email_id] = queue_emails(session, [message])
     session.commit()
-    return email
+    return session.get(Email, email_id)
 
 
 def test_message_arrives_with_plain_text_and_html_parts_and_is_logged(session, run_jobs, smtp_server, caplog):

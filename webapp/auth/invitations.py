@@ -11,6 +11,7 @@ from sqlalchemy import update
 from sqlmodel import Session, select
 
 from ..challenges.problems import Invalid, Problem
+from ..db import insert_rows
 from ..mail import compose, queue_emails
 from ..models import Invitation, Membership, Role, Team, User, utcnow
 from . import links
@@ -24,10 +25,25 @@ PURPOSE = "invitation"
 class Sender:
     """What an invitation email needs to know about where it comes from."""
 
-    base_url: str  # e.g. https://learnloop.example.com/ (the address the admin used)
+    base_url: str  # e.g. https://learnloop.example.com/ (the address the admin used, or PUBLIC_URL)
     secret: str
     inviter_name: str
     inviter_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Invitee:
+    email: str
+    name: str
+    team_name: str | None
+
+
+@dataclass
+class Draft:
+    """An invitation composed before anything is written: its nonce and its email."""
+
+    nonce: str
+    email: dict
 
 
 def invite_person(session: Session, sender: Sender, *, email: str, name: str, role: str, team: Team | None) -> User:
@@ -48,27 +64,35 @@ def invite_person(session: Session, sender: Sender, *, email: str, name: str, ro
     session.flush()
     if team is not None:
         session.add(Membership(user_id=user.id, team_id=team.id, is_lead=role is Role.LEAD))
-    invite_accounts(session, sender, [(user, team)])
+    drafts = draft_invitations(sender, [Invitee(user.email, user.display_name, team.name if team else None)])
+    store_invitations(session, sender, [user.id], drafts)
     return user
 
 
-def invite_accounts(session: Session, sender: Sender, people: list[tuple[User, Team | None]]) -> None:
-    """Invitations and their emails for accounts just created (flushed), in as few statements as possible."""
+def draft_invitations(sender: Sender, invitees: list[Invitee]) -> list[Draft]:
+    """Nonces and emails for these people; touches no database (an import does this outside its transaction)."""
+    expires = (utcnow() + VALID_FOR).strftime("%d %B %Y, %H:%M UTC")
+    drafts = []
+    for invitee in invitees:
+        nonce = links.new_nonce()
+        drafts.append(Draft(nonce, compose("invitation", invitee.email, "You are invited to Learnloop",
+                                           name=invitee.name, inviter=sender.inviter_name, team=invitee.team_name,
+                                           link=_link(sender, nonce), expires=expires)))
+    return drafts
+
+
+def store_invitations(session: Session, sender: Sender, user_ids: list[int], drafts: list[Draft]) -> None:
+    """Write the invitations of accounts just created, and queue their emails, in a few statements."""
     now = utcnow()
-    invitations = [Invitation(user_id=user.id, invited_by_id=sender.inviter_id, nonce=links.new_nonce(),
-                              sent_at=now, expires_at=now + VALID_FOR) for user, _ in people]
-    session.add_all(invitations)
-    session.flush()
-    queue_emails(session, [invitation_email(sender, invitation, user, team.name if team else None)
-                           for invitation, (user, team) in zip(invitations, people, strict=True)])
+    insert_rows(session, Invitation, [
+        dict(user_id=user_id, invited_by_id=sender.inviter_id, nonce=draft.nonce, sent_at=now,
+             expires_at=now + VALID_FOR, created_at=now)
+        for user_id, draft in zip(user_ids, drafts, strict=True)])
+    queue_emails(session, [draft.email for draft in drafts])
 
 
-def invitation_email(sender: Sender, invitation: Invitation, user: User, team_name: str | None):
-    link = sender.base_url.rstrip("/") + "/invitations/" + links.sign(sender.secret, PURPOSE, invitation.id,
-                                                                      invitation.nonce)
-    return compose("invitation", user.email, "You are invited to Learnloop", name=user.display_name,
-                   inviter=sender.inviter_name, team=team_name, link=link,
-                   expires=invitation.expires_at.strftime("%d %B %Y, %H:%M UTC"))
+def _link(sender: Sender, nonce: str) -> str:
+    return sender.base_url.rstrip("/") + "/invitations/" + links.sign(sender.secret, PURPOSE, nonce)
 
 
 def resend(session: Session, sender: Sender, invitation: Invitation) -> None:
@@ -76,13 +100,14 @@ def resend(session: Session, sender: Sender, invitation: Invitation) -> None:
     if invitation.accepted_at is not None:
         raise Invalid.one("invitation", "This invitation was already accepted.")
     user = session.get(User, invitation.user_id)
+    [draft] = draft_invitations(sender, [Invitee(user.email, user.display_name, _team_name(session, user))])
     now = utcnow()
-    invitation.nonce = links.new_nonce()
+    invitation.nonce = draft.nonce
     invitation.sent_at, invitation.expires_at, invitation.revoked_at = now, now + VALID_FOR, None
     user.is_active = True
     session.add_all([invitation, user])
     session.flush()
-    queue_emails(session, [invitation_email(sender, invitation, user, _team_name(session, user))])
+    queue_emails(session, [draft.email])
 
 
 def revoke(session: Session, invitation: Invitation) -> None:
@@ -97,9 +122,9 @@ def revoke(session: Session, invitation: Invitation) -> None:
 
 def open_invitation(session: Session, secret: str, token: str) -> tuple[Invitation, User]:
     """The invitation a link names, if it can still be accepted. Raises links.LinkRefused saying why not."""
-    invitation_id, nonce = links.read(secret, PURPOSE, token, int(VALID_FOR.total_seconds()))
-    invitation = session.get(Invitation, invitation_id)
-    if invitation is None or invitation.nonce != nonce:
+    nonce = links.read(secret, PURPOSE, token, int(VALID_FOR.total_seconds()))
+    invitation = session.exec(select(Invitation).where(Invitation.nonce == nonce)).first()
+    if invitation is None:
         raise links.LinkRefused("This invitation link was replaced by a newer one, or is not valid. "
                                 "Use the latest email, or ask your admin to send it again.")
     if invitation.accepted_at is not None:

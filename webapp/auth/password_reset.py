@@ -38,16 +38,16 @@ def request_reset(session: Session, base_url: str, secret: str, email: str) -> N
     reset = PasswordReset(user_id=user.id, nonce=links.new_nonce(), created_at=now, expires_at=now + VALID_FOR)
     session.add(reset)
     session.flush()
-    link = base_url.rstrip("/") + "/password/reset/" + links.sign(secret, PURPOSE, reset.id, reset.nonce)
+    link = base_url.rstrip("/") + "/password/reset/" + links.sign(secret, PURPOSE, reset.nonce)
     queue_emails(session, [compose("password_reset", user.email, "Reset your Learnloop password",
                                    name=user.display_name, link=link)])
 
 
 def open_reset(session: Session, secret: str, token: str) -> tuple[PasswordReset, User]:
     """The reset a link names, if it can still be used. Raises links.LinkRefused saying why not."""
-    reset_id, nonce = links.read(secret, PURPOSE, token, int(VALID_FOR.total_seconds()))
-    reset = session.get(PasswordReset, reset_id)
-    if reset is None or reset.nonce != nonce:
+    nonce = links.read(secret, PURPOSE, token, int(VALID_FOR.total_seconds()))
+    reset = session.exec(select(PasswordReset).where(PasswordReset.nonce == nonce)).first()
+    if reset is None:
         raise links.LinkRefused("This link is not valid. Check that you copied all of it.")
     if reset.used_at is not None:
         raise links.LinkRefused("This link was already used. Ask for a new one if you need to.")

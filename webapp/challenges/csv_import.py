@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from sqlmodel import Session, col, select
 
 from ..auth.accounts import UNUSABLE_PASSWORD, normalise_email
+from ..auth.invitations import Invitee, Sender, draft_invitations, store_invitations
+from ..db import insert_rows
 from ..models import Membership, Role, Team, User
 from .problems import Invalid, Problem
 from .teams import create_team, find_team
@@ -69,12 +71,11 @@ BATCH_SIZE = 500
 
 
 def import_people(session: Session, data: bytes | str, create_missing_teams: bool = False,
-                  progress: Callable[[int, int], None] | None = None,
-                  invite: Callable[[list[tuple[User, Team]]], None] | None = None) -> ImportReport:
+                  progress: Callable[[int, int], None] | None = None, sender: Sender | None = None) -> ImportReport:
     """Create the users the file lists as invited accounts (the caller commits). Existing users are skipped,
-    bad rows rejected. `invite` gets each batch of created accounts (with their team) to invite them."""
+    bad rows rejected. With `sender`, each created account gets its invitation email."""
     rows = read_rows(data)
-    importer = PeopleImporter(session, create_missing_teams, invite)
+    importer = PeopleImporter(session, create_missing_teams, sender)
     report = ImportReport(teams_created=importer.teams_created)
     for start in range(0, len(rows), BATCH_SIZE):
         report.rows.extend(importer.import_batch(rows[start:start + BATCH_SIZE]))
@@ -84,14 +85,14 @@ def import_people(session: Session, data: bytes | str, create_missing_teams: boo
 
 
 class PeopleImporter:
-    """Imports rows a batch at a time: one query for the batch's existing emails, one flush for its accounts,
-    no password hashing (accounts are invited), teams looked up once per import."""
+    """Imports rows a batch at a time: one query for the batch's existing emails, invitation emails composed
+    before anything is written, then one insert per table for the whole batch. No password hashing:
+    accounts are invited. Teams are looked up once per import."""
 
-    def __init__(self, session: Session, create_missing_teams: bool,
-                 invite: Callable[[list[tuple[User, Team]]], None] | None = None):
+    def __init__(self, session: Session, create_missing_teams: bool, sender: Sender | None = None):
         self.session = session
         self.create_missing_teams = create_missing_teams
-        self.invite = invite
+        self.sender = sender
         self.teams: dict[str, Team | None] = {}
         self.teams_created: list[str] = []
         self.seen: set[str] = set()
@@ -105,13 +106,16 @@ class PeopleImporter:
             results.append(result)
             if account is not None:
                 created.append(account)
-        if created:
-            self.session.add_all(user for user, _, _ in created)
-            self.session.flush()
-            self.session.add_all(Membership(user_id=user.id, team_id=team.id, is_lead=lead) for user, team, lead in created)
-            self.session.flush()
-            if self.invite:
-                self.invite([(user, team) for user, team, _ in created])
+        if not created:
+            return results
+        drafts = draft_invitations(self.sender, [Invitee(values["email"], values["display_name"], team.name)
+                                                 for values, team, _ in created]) if self.sender else None
+        # On SQLite the write lock is taken here and held only for these few statements.
+        user_ids = insert_rows(self.session, User, [values for values, _, _ in created], returning=User.id)
+        insert_rows(self.session, Membership, [dict(user_id=user_id, team_id=team.id, is_lead=lead)
+                                               for user_id, (_, team, lead) in zip(user_ids, created, strict=True)])
+        if drafts:
+            store_invitations(self.session, self.sender, user_ids, drafts)
         return results
 
     def _row(self, line: int, row: dict, existing: set[str]) -> tuple[RowResult, tuple | None]:
@@ -145,9 +149,9 @@ class PeopleImporter:
             self.teams_created.append(team.name)
         lead = lead_text in YES
         role = Role.LEAD if lead and role_text != Role.ADMIN else Role(role_text)
-        user = User(email=email, password_hash=UNUSABLE_PASSWORD, display_name=row["name"][:120], role=role)
+        account = dict(email=email, password_hash=UNUSABLE_PASSWORD, display_name=row["name"][:120], role=role)
         self.seen.add(email)
-        return RowResult(line, email, "created", f"in {team.name}" + (" as lead" if lead else "")), (user, team, lead)
+        return RowResult(line, email, "created", f"in {team.name}" + (" as lead" if lead else "")), (account, team, lead)
 
     def _team(self, name: str) -> Team | None:
         key = name.strip().lower()

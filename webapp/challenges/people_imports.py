@@ -6,7 +6,7 @@ from dataclasses import astuple
 
 from sqlmodel import Session
 
-from ..auth.invitations import Sender, invite_accounts
+from ..auth.invitations import Sender
 from ..jobs import enqueue
 from ..models import ImportStatus, PeopleImport, User, utcnow
 from .csv_import import BATCH_SIZE, PeopleImporter, RowResult, read_rows
@@ -34,8 +34,7 @@ def run_import(session: Session, import_id: int, secret: str) -> None:
     admin = session.get(User, people_import.created_by_id) if people_import.created_by_id else None
     sender = Sender(base_url=people_import.base_url, secret=secret,
                     inviter_name=admin.display_name if admin else "Your Learnloop admin", inviter_id=admin and admin.id)
-    importer = PeopleImporter(session, people_import.create_missing_teams,
-                              invite=lambda people: invite_accounts(session, sender, people))
+    importer = PeopleImporter(session, people_import.create_missing_teams, sender)
     importer.teams_created = list(people_import.teams_created)
     people_import.status, people_import.total = ImportStatus.RUNNING, len(rows)
     session.add(people_import)

@@ -1,6 +1,7 @@
 """Compose a message (plain text and HTML from one pair of templates) and queue it for the email job.
 
-Rendering needs no Flask app, so a job (the CSV import) composes messages as well as a request does.
+Rendering needs no Flask app, so a job (the CSV import) composes messages as well as a request does, and
+composing needs no database, so an import renders a batch's messages before it takes a write lock.
 """
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from sqlmodel import Session
 
-from ..jobs import enqueue
+from ..db import insert_rows
+from ..jobs import enqueue_many
 from ..models import Email
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "email"
@@ -23,10 +25,11 @@ _environment = Environment(
 )
 
 
-def compose(kind: str, to: str, subject: str, **context) -> Email:
-    """A message of `kind` (templates `<kind>.txt` and `<kind>.html`) to one address; not yet stored."""
+def compose(kind: str, to: str, subject: str, **context) -> dict:
+    """A message of `kind` (templates `<kind>.txt` and `<kind>.html`) to one address, as the columns of an
+    Email row; not yet stored."""
     context.update(subject=subject)
-    return Email(
+    return dict(
         to=to, subject=subject[:200], kind=kind,
         text_body=_environment.get_template(f"{kind}.txt").render(**context),
         html_body=_environment.get_template(f"{kind}.html").render(**context),
@@ -34,9 +37,9 @@ def compose(kind: str, to: str, subject: str, **context) -> Email:
     )
 
 
-def queue_emails(session: Session, emails: list[Email]) -> None:
-    """Store the messages and one send job each, in the caller's transaction (nothing is sent before commit)."""
-    session.add_all(emails)
-    session.flush()
-    for email in emails:
-        enqueue(session, "email.send", f"email:{email.id}", fresh=True, email_id=email.id)
+def queue_emails(session: Session, messages: list[dict]) -> list[int]:
+    """Store the messages and one send job each, in the caller's transaction (nothing is sent before commit).
+    Returns the messages' ids."""
+    ids = insert_rows(session, Email, messages, returning=Email.id)
+    enqueue_many(session, "email.send", [(f"email:{email_id}", {"email_id": email_id}) for email_id in ids])
+    return ids

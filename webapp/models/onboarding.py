@@ -15,8 +15,8 @@ class Invitation(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="user.id", unique=True, ondelete="CASCADE")
     invited_by_id: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
-    # Part of the signed link; replaced on resend, so only the latest link works.
-    nonce: str = Field(max_length=64)
+    # What the signed link names; replaced on resend, so only the latest link works.
+    nonce: str = Field(max_length=64, unique=True)
     sent_at: datetime = created_at_field()
     expires_at: datetime
     accepted_at: datetime | None = None
@@ -32,7 +32,7 @@ class PasswordReset(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="user.id", ondelete="CASCADE")
-    nonce: str = Field(max_length=64)
+    nonce: str = Field(max_length=64, unique=True)
     expires_at: datetime
     used_at: datetime | None = None
     created_at: datetime = created_at_field()

@@ -45,6 +45,7 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['invited_by_id'], ['user.id'], name=op.f('fk_invitation_invited_by_id_user'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_invitation_user_id_user'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_invitation')),
+    sa.UniqueConstraint('nonce', name=op.f('uq_invitation_nonce')),
     sa.UniqueConstraint('user_id', name=op.f('uq_invitation_user_id'))
     )
     op.create_table('password_reset',
@@ -55,7 +56,8 @@ def upgrade() -> None:
     sa.Column('used_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
     sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_password_reset_user_id_user'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_password_reset'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_password_reset')),
+    sa.UniqueConstraint('nonce', name=op.f('uq_password_reset_nonce'))
     )
     with op.batch_alter_table('password_reset', schema=None) as batch_op:
         batch_op.create_index('ix_password_reset_user_created', ['user_id', 'created_at'], unique=False)
