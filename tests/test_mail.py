@@ -86,3 +86,14 @@ def test_a_rolled_back_change_sends_nothing(session, run_jobs, smtp_server):
     session.rollback()
     assert run_jobs() == []
     assert smtp_server.messages() == []
+
+
+def test_with_a_mail_server_admins_see_who_got_what_but_not_the_links(smtp_server, client, auth, session, make_user,
+                                                                       run_jobs):
+    email = queue_reset_email(session)
+    run_jobs()
+    make_user("admin@example.com", Role.ADMIN)
+    auth.login("admin@example.com")
+    assert "ada@example.com" in client.get("/admin/mail").get_data(as_text=True)
+    page = client.get(f"/admin/mail/{email.id}").get_data(as_text=True)
+    assert "went out through the mail server" in page and "/password/reset/abc" not in page

@@ -78,6 +78,15 @@ def test_the_link_expires_after_an_hour(client, session, make_user, run_jobs, sm
     assert response.status_code == 400 and "expired" in response.get_data(as_text=True)
 
 
+def test_odd_addresses_get_the_same_answer(client, make_user, run_jobs, smtp_server):
+    make_user("ada@example.com")
+    for odd in ("ada@example.com\x00", "", "x" * 300, "ADA@EXAMPLE.COM\x00"):
+        response = ask(client, odd)
+        assert response.status_code == 200 and "If an account uses" in response.get_data(as_text=True)
+    run_jobs()
+    assert smtp_server.messages() == []
+
+
 def test_a_deactivated_account_gets_no_link(client, session, make_user, run_jobs, smtp_server):
     user = make_user("ada@example.com")
     user.is_active = False

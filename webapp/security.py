@@ -84,8 +84,10 @@ def hash_password(password: str) -> str:
 
 def verify_password(user: User | None, password: str) -> bool:
     """True if the password matches; compares against a dummy hash when there is no user, so timing tells nothing."""
+    # An invited account has no hash yet: it is checked against the dummy too, so it answers as slowly as any.
+    usable = user is not None and user.password_hash.startswith("$argon2")
     try:
-        return _hasher.verify(user.password_hash if user else _DUMMY_HASH, password) and user is not None
+        return _hasher.verify(user.password_hash if usable else _DUMMY_HASH, password) and usable
     except (VerificationError, InvalidHashError):
         return False
 

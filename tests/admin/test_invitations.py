@@ -169,8 +169,10 @@ def test_inviting_a_taken_address_or_without_a_name_changes_nothing(client, sess
     assert response.status_code == 422 and "already exists" in response.get_data(as_text=True)
     response = invite(auth, name="  ")
     assert response.status_code == 422 and "is required" in response.get_data(as_text=True)
-    response = invite(auth, team="99999999999999999999")
-    assert response.status_code == 422
+    for bad_team in ("99999999999999999999", "²", "0"):
+        assert invite(auth, team=bad_team).status_code == 422
+    response = invite(auth, name="Nu\x00ll")
+    assert response.status_code == 422 and "not allowed" in response.get_data(as_text=True)
     assert session.exec(select(Invitation)).all() == [] and session.exec(select(Email)).all() == []
 
 

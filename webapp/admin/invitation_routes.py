@@ -40,7 +40,7 @@ def invite():
     team = None
     team_id = form.get("team", "")
     if team_id:
-        team = session.get(Team, int(team_id)) if team_id.isdigit() and len(team_id) < 10 else None
+        team = session.get(Team, int(team_id)) if team_id.isascii() and team_id.isdigit() and len(team_id) < 10 else None
         if team is None:
             return _invite_refused(Invalid.one("team", "choose one of the teams"))
     try:
@@ -111,7 +111,7 @@ def mail_message(email_id: int):
     email = db().get(Email, email_id)
     if email is None:
         abort(404)
-    return render("admin/mail_message.html", email=email)
+    return render("admin/mail_message.html", email=email, settings=current_app.config["LEARNLOOP"])
 
 
 @bp.get("/mail/<int:email_id>.eml")
@@ -119,7 +119,7 @@ def mail_message(email_id: int):
 def mail_file(email_id: int):
     """The .eml file a message was written to (no mail server configured)."""
     email = db().get(Email, email_id)
-    if email is None or not email.file_name:
+    if email is None or not email.file_name or current_app.config["LEARNLOOP"].sends_mail:
         abort(404)
     path = current_app.config["LEARNLOOP"].mail_file_dir / email.file_name
     if not path.is_file():

@@ -51,6 +51,9 @@ def invite_person(session: Session, sender: Sender, *, email: str, name: str, ro
     problems = []
     if not name.strip():
         problems.append(Problem(("name",), "is required"))
+    for field, value in (("name", name), ("email", email)):
+        if "\x00" in value:  # PostgreSQL refuses NUL in text: a clear message, not a 500
+            problems.append(Problem((field,), "contains a character that is not allowed"))
     try:
         role = Role(role)
     except ValueError:

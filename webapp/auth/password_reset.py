@@ -25,7 +25,7 @@ PURPOSE = "password-reset"
 
 def request_reset(session: Session, base_url: str, secret: str, email: str) -> None:
     """Queue a reset email if `email` names an active account under its hourly limit; otherwise do nothing."""
-    user = find_user(session, email) if email.strip() else None
+    user = find_user(session, email) if email.strip() and "\x00" not in email else None
     if user is None or not user.is_active:
         return
     since = utcnow() - timedelta(hours=1)
