@@ -103,3 +103,63 @@ def test_upload_can_create_missing_teams(client, session, admin, auth, run_jobs)
 def test_not_utf8_is_refused(session):
     with pytest.raises(Invalid, match="not UTF-8"):
         import_people(session, "email,name,team\nzoë@example.com,Zoë,Platform\n".encode("latin-1"))
+
+
+def test_import_hashes_no_password_and_writes_in_batches(client, session, admin, auth, make_user, run_jobs,
+                                                         monkeypatch):
+    import webapp.challenges.csv_import as csv_import
+    import webapp.security
+
+    def no_hashing(password):
+        raise AssertionError("an import must not hash passwords")
+
+    monkeypatch.setattr(webapp.security, "hash_password", no_hashing)
+    monkeypatch.setattr(csv_import, "BATCH_SIZE", 3)
+    batches = []
+    real_batch = csv_import.PeopleImporter.import_batch
+    monkeypatch.setattr(csv_import.PeopleImporter, "import_batch",
+                        lambda self, rows: batches.append(len(rows)) or real_batch(self, rows))
+    make_user("existing@example.com", team="platform")
+    response = upload(auth, "people.csv")
+    run_jobs()
+    assert batches == [3, 3, 1]
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "2 invited, 2 skipped, 3 rejected." in page
+
+
+def test_an_import_stopped_halfway_resumes_where_it_stopped(client, session, admin, auth, make_user, run_jobs,
+                                                            monkeypatch):
+    import webapp.challenges.csv_import as csv_import
+    from webapp.models import Email, Invitation, JobStatus, OutboxJob, PeopleImport
+
+    monkeypatch.setattr(csv_import, "BATCH_SIZE", 3)
+    real_batch = csv_import.PeopleImporter.import_batch
+    calls = []
+
+    def crash_on_the_second_batch(self, rows):
+        calls.append(rows[0][0])
+        if len(calls) == 2:
+            raise RuntimeError("the worker died")
+        return real_batch(self, rows)
+
+    monkeypatch.setattr(csv_import.PeopleImporter, "import_batch", crash_on_the_second_batch)
+    make_user("existing@example.com", team="platform")
+    response = upload(auth, "people.csv")
+    assert run_jobs()[0] == JobStatus.PENDING  # the job failed after its first batch was committed
+    people_import = session.exec(select(PeopleImport)).one()
+    assert people_import.done == 3 and len(people_import.report) == 3
+
+    from sqlalchemy import update
+
+    from webapp.models import utcnow
+
+    session.exec(update(OutboxJob).values(available_at=utcnow()))  # the backoff has passed
+    session.commit()
+    run_jobs()
+    assert calls == [2, 5, 5, 8]  # the first batch was not imported twice
+    session.expire_all()
+    people_import = session.get(PeopleImport, people_import.id)
+    assert [row[0] for row in people_import.report] == [2, 3, 4, 5, 6, 7, 8]
+    assert len(session.exec(select(Invitation)).all()) == 2
+    assert len(session.exec(select(Email)).all()) == 2
+    assert "2 invited, 2 skipped, 3 rejected." in client.get(response.headers["Location"]).get_data(as_text=True)

@@ -9,7 +9,8 @@ from sqlmodel import Session
 from ..auth.invitations import Sender
 from ..jobs import enqueue
 from ..models import ImportStatus, PeopleImport, User, utcnow
-from .csv_import import BATCH_SIZE, PeopleImporter, RowResult, read_rows
+from . import csv_import
+from .csv_import import PeopleImporter, RowResult, read_rows
 
 
 def start_import(session: Session, *, admin: User, file_name: str, data: bytes, create_missing_teams: bool,
@@ -39,8 +40,9 @@ def run_import(session: Session, import_id: int, secret: str) -> None:
     people_import.status, people_import.total = ImportStatus.RUNNING, len(rows)
     session.add(people_import)
     session.commit()
-    for start in range(people_import.done, len(rows), BATCH_SIZE):
-        results = importer.import_batch(rows[start:start + BATCH_SIZE])
+    batch = csv_import.BATCH_SIZE
+    for start in range(people_import.done, len(rows), batch):
+        results = importer.import_batch(rows[start:start + batch])
         people_import.report = people_import.report + [list(astuple(result)) for result in results]
         people_import.done = start + len(results)
         people_import.teams_created = list(importer.teams_created)
