@@ -7,10 +7,10 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from ..auth.accounts import find_user
-from ..challenges import teams as team_service
-from ..challenges import users as user_service
 from ..auth.invitations import pending_by_user
 from ..auth.links import base_url
+from ..challenges import teams as team_service
+from ..challenges import users as user_service
 from ..challenges.people_imports import start_import
 from ..challenges.problems import Invalid
 from ..models import Membership, Role, Team, User, utcnow
