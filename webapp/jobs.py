@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
-from .db import AfterCommit, insert_rows
+from .db import AfterCommit
 from .models import JobStatus, OutboxJob, utcnow
 
 # After a commit that wrote outbox rows, wake this process's pump so the job starts at once.
@@ -40,14 +40,6 @@ def enqueue(session: Session, name: str, key: str, *, fresh: bool = False, **pay
     session.add(job)
     _outbox_written.mark(session)
     return job
-
-
-def enqueue_many(session: Session, name: str, jobs: list[tuple[str, dict]]) -> None:
-    """Add many jobs `name` as (key, payload) pairs in one statement. Every key must name a row inserted in
-    this same transaction (like `fresh`), so no job can have it yet."""
-    insert_rows(session, OutboxJob, [dict(name=name, key=key, payload=payload) for key, payload in jobs])
-    if jobs:
-        _outbox_written.mark(session)
 
 
 def retry(session: Session, job: OutboxJob) -> None:

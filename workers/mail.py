@@ -22,25 +22,38 @@ log = logging.getLogger(__name__)
 _apps: dict[tuple, Flask] = {}
 
 
-def send_email(session: Session, *, email_id: int, job: OutboxJob) -> None:
-    """Send (or write) message `email_id` unless it already went out."""
-    email = session.get(Email, email_id)
-    if email is None or email.sent_at is not None:
-        return
+def send_email(session: Session, *, email_ids: list[int], job: OutboxJob) -> None:
+    """Send (or write) each of these messages that has not gone out yet, over one SMTP connection.
+
+    Each message's `sent_at` is committed as soon as it has left, so a failure halfway (the server went
+    away) leaves the rest for the retry, and nothing already sent goes twice."""
     settings = get_settings()
-    with _mail_app(settings).app_context():
-        message = EmailMultiAlternatives(subject=email.subject, body=email.text_body, to=[email.to],
-                                         headers={"Message-ID": email.message_id})
-        message.attach_alternative(email.html_body, "text/html")
-        if settings.sends_mail:
-            message.send()
-            how = f"sent through {settings.mail_server}:{settings.mail_port}"
-        else:
-            email.file_name = write_eml(settings.mail_file_dir, email, message.message().as_bytes())
-            how = f"written to {email.file_name}"
-    email.sent_at = utcnow()
-    session.add(email)
-    log.info("email %s (%s) to %s %s", email.id, email.kind, email.to, how)
+    app = _mail_app(settings)
+    with app.app_context():
+        connection = app.extensions["mailman"].get_connection() if settings.sends_mail else None
+        if connection is not None:
+            connection.open()  # one connection for the batch (send() alone would open and close one per message)
+        try:
+            for email_id in email_ids:
+                email = session.get(Email, email_id)
+                if email is None or email.sent_at is not None:
+                    continue
+                message = EmailMultiAlternatives(subject=email.subject, body=email.text_body, to=[email.to],
+                                                 headers={"Message-ID": email.message_id}, connection=connection)
+                message.attach_alternative(email.html_body, "text/html")
+                if connection is not None:
+                    message.send()
+                    how = f"sent through {settings.mail_server}:{settings.mail_port}"
+                else:
+                    email.file_name = write_eml(settings.mail_file_dir, email, message.message().as_bytes())
+                    how = f"written to {email.file_name}"
+                email.sent_at = utcnow()
+                session.add(email)
+                session.commit()
+                log.info("email %s (%s) to %s %s", email.id, email.kind, email.to, how)
+        finally:
+            if connection is not None:
+                connection.close()
 
 
 def write_eml(directory: Path, email: Email, data: bytes) -> str:

@@ -12,7 +12,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from sqlmodel import Session
 
 from ..db import insert_rows
-from ..jobs import enqueue_many
+from ..jobs import enqueue
 from ..models import Email
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "email"
@@ -38,8 +38,10 @@ def compose(kind: str, to: str, subject: str, **context) -> dict:
 
 
 def queue_emails(session: Session, messages: list[dict]) -> list[int]:
-    """Store the messages and one send job each, in the caller's transaction (nothing is sent before commit).
-    Returns the messages' ids."""
+    """Store the messages and one job that sends them, in the caller's transaction (nothing is sent before
+    commit). One job per batch, not per message, so an import of thousands does not queue thousands of jobs
+    ahead of everyone else's. Returns the messages' ids."""
     ids = insert_rows(session, Email, messages, returning=Email.id)
-    enqueue_many(session, "email.send", [(f"email:{email_id}", {"email_id": email_id}) for email_id in ids])
+    if ids:
+        enqueue(session, "email.send", f"email:{ids[0]}", fresh=True, email_ids=ids)
     return ids
