@@ -3,8 +3,8 @@
 Times the request (check the file, store it, queue the job), the import job itself (run as a worker runs it:
 claim, batches of 500 rows, each batch with its invitations, emails and outbox rows, committed with its
 progress), and, meanwhile, how long a colleague's small write waits (one insert every 50 ms from another
-thread): the import must not block others for more than a moment. Then drains 1,000 of the queued email jobs
-to .eml files to give a rate. Prints a table.
+process): the import must not block others for more than a moment. Then runs the first two email jobs
+(1,000 messages written as .eml files) to give a rate. Prints a table.
 """
 from __future__ import annotations
 
@@ -94,19 +94,22 @@ def measure(name: str, url: str, data: bytes) -> dict:
     with Session(get_engine(url)) as session:
         done = session.get(PeopleImport, people_import.id)
         tally = counts(done)
+        # Each email job sends one batch of the import (500 messages).
         email_jobs = session.exec(select(OutboxJob.id).where(OutboxJob.name == "email.send")
-                                  .order_by(OutboxJob.id).limit(EMAILS_DRAINED)).all()
+                                  .order_by(OutboxJob.id).limit(EMAILS_DRAINED // 500)).all()
         emails = len(session.exec(select(Email.id)).all())
     started = time.perf_counter()
     for email_job in email_jobs:
         run_outbox_job(email_job, url)
     drain_s = time.perf_counter() - started
+    with Session(get_engine(url)) as session:
+        sent = len(session.exec(select(Email.id).where(Email.sent_at.is_not(None))).all())
     return {
         "backend": name, "status": status, "invited": tally["created"], "emails": emails, "request_s": request_s,
         "job_s": job_s, "rows_per_s": ROWS / job_s, "writes": len(waits), "failures": failed,
         "wait_p50_ms": statistics.median(waits) * 1000, "wait_max_ms": waits[-1] * 1000,
         "wait_p99_ms": waits[int(len(waits) * 0.99) - 1 if len(waits) > 1 else 0] * 1000,
-        "emails_per_s": len(email_jobs) / drain_s if email_jobs else 0.0,
+        "email_jobs": len(email_jobs), "emails_per_s": sent / drain_s if sent else 0.0,
     }
 
 
@@ -125,7 +128,7 @@ def main() -> None:
         scale.drop(db)
     print(f"\nImport of {ROWS:,} invited people ({len(data) / 1024:.0f} KB CSV, {TEAMS} teams), job run in-process")
     print("| backend | request s | import job s | rows/s | invited | emails queued | colleague's writes during "
-          "the job | refused | wait p50 ms | p99 ms | max ms | email jobs/s (.eml) |")
+          "the job | refused | wait p50 ms | p99 ms | max ms | emails/s written (.eml) |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in results:
         print(f"| {r['backend']} | {r['request_s']:.2f} | {r['job_s']:.1f} | {r['rows_per_s']:,.0f} | "
