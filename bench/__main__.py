@@ -8,6 +8,7 @@ BENCHMARKS = [
     "bench.play_bench",
     "bench.reflection_bench",
     "bench.monitoring_bench",
+    "bench.invite_import_bench",
 ]
 
 

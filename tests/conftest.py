@@ -47,6 +47,13 @@ def _offline_writer_by_default(monkeypatch):
 
 
 @pytest.fixture(autouse=True)
+def _mail_stays_in_the_test(monkeypatch, tmp_path):
+    """No test sends real mail or writes .eml files into the project; mail tests start their own SMTP server."""
+    monkeypatch.delenv("MAIL_SERVER", raising=False)
+    monkeypatch.setenv("MAIL_FILE_DIR", str(tmp_path / "mail"))
+
+
+@pytest.fixture(autouse=True)
 def _cheap_password_hashing(monkeypatch):
     """Argon2 with the production cost takes ~0.1 s a hash; tests sign in thousands of times."""
     from argon2 import PasswordHasher
@@ -220,3 +227,43 @@ def redis_url(tmp_path) -> Iterator[str]:
     """A private redis-server for this test, so tests can stop and restart it."""
     with redis_server(tmp_path) as server:
         yield server.url
+
+
+@pytest.fixture
+def run_jobs(database_url, monkeypatch):
+    """Run every due outbox job as a worker would (same SECRET_KEY as the app, so emailed links verify).
+
+    Returns the statuses of the jobs it ran."""
+    from webapp.settings import get_settings
+    from workers.dispatch import due_jobs
+    from workers.runner import run_outbox_job
+
+    monkeypatch.setenv("SECRET_KEY", "test-secret")
+    get_settings.cache_clear()
+
+    def run() -> list[str]:
+        statuses = []
+        while True:
+            with Session(get_engine(database_url)) as session:
+                ids = [job.id for job in due_jobs(session)]
+            if not ids:
+                return statuses
+            statuses += [run_outbox_job(job_id, database_url) for job_id in ids]
+
+    return run
+
+
+@pytest.fixture
+def smtp_server(tmp_path, monkeypatch):
+    """A real SMTP server (aiosmtpd) on a free port, and the app's jobs pointed at it. Yields the mailbox."""
+    from .support import SmtpServer
+
+    server = SmtpServer(tmp_path / "mailbox")
+    server.start()
+    monkeypatch.setenv("MAIL_SERVER", "127.0.0.1")
+    monkeypatch.setenv("MAIL_PORT", str(server.port))
+    from webapp.settings import get_settings
+
+    get_settings.cache_clear()
+    yield server
+    server.stop()

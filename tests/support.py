@@ -116,3 +116,38 @@ def run_rq_worker_burst(database_url: str, redis_url: str, queue: str = "learnlo
     )
     assert result.returncode == 0, result.stdout + result.stderr
     return result.stdout + result.stderr
+
+
+class SmtpServer:
+    """A real SMTP server (aiosmtpd, its own process) storing what arrives in a maildir; can be stopped
+    and started again on the same port to play an outage."""
+
+    def __init__(self, directory: Path):
+        self.directory = directory
+        self.port = free_port()
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        import mailbox
+
+        mailbox.Maildir(self.directory, create=True)  # the Mailbox handler delivers into an existing maildir
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{self.port}",
+             "-c", "aiosmtpd.handlers.Mailbox", str(self.directory)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait_for_port(self.port)
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(10)
+            self.process = None
+
+    def messages(self) -> list:
+        """Every message received so far, as email.message.EmailMessage objects."""
+        import email
+        import email.policy
+        import mailbox
+
+        box = mailbox.Maildir(self.directory, factory=None, create=True)
+        return [email.message_from_bytes(box.get_bytes(key), policy=email.policy.default) for key in sorted(box.keys())]

@@ -5,7 +5,7 @@ import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import event
+from sqlalchemy import event, insert
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
@@ -119,3 +119,19 @@ def session_scope(url: str) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+def insert_rows(session: Session, model, rows: list[dict], returning=None) -> list:
+    """Insert many rows of `model` in one executemany (no ORM objects: building 20,000 of them costs seconds).
+
+    Fields left out get the model's own defaults, so a column added later with a default needs no change
+    here. With `returning` (a column), gives its values in the order of `rows`."""
+    if not rows:
+        return []
+    defaults = {name: field.get_default(call_default_factory=True) for name, field in model.model_fields.items()
+                if name != "id" and not field.is_required()}
+    values = [{**defaults, **row} for row in rows]
+    if returning is None:
+        session.execute(insert(model), values)
+        return []
+    return list(session.execute(insert(model).returning(returning, sort_by_parameter_order=True), values).scalars())

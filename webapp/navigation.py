@@ -19,6 +19,7 @@ NAV_ITEMS: list[tuple[str, str, tuple[Role, ...]]] = [
     ("Library", "library.index", EVERYONE),
     ("Programme", "monitoring.overview", (Role.LEAD, Role.ADMIN)),
     ("Jobs", "operations.jobs", (Role.ADMIN,)),
+    ("Mail", "admin.mail", (Role.ADMIN,)),
     ("LLM calls", "reflection.llm_calls", (Role.ADMIN,)),
 ]
 

@@ -6,6 +6,8 @@ from functools import wraps
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import abort, flash, redirect, request
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager, current_user, login_required, login_url
 from flask_wtf.csrf import CSRFProtect
 
@@ -17,6 +19,8 @@ login_manager.login_message = "Please sign in to see that page."
 login_manager.login_message_category = "info"
 login_manager.session_protection = "strong"
 csrf = CSRFProtect()
+# Limits on the emailed-link routes (invitations, password reset); sign-in has its own throttle (auth.throttle).
+limiter = Limiter(key_func=get_remote_address, headers_enabled=True)
 
 # No inline script or style anywhere: htmx, Chart.js and our own code are files served by the app.
 CONTENT_SECURITY_POLICY = "; ".join([
@@ -48,6 +52,9 @@ def init_app(app) -> None:
 
     # Sign-in attempts are counted in Redis when there is one, so every web process shares the count.
     app.extensions["sign_in_throttle"] = SignInThrottle(settings.redis_url)
+    app.config.setdefault("RATELIMIT_STORAGE_URI", settings.redis_url or "memory://")
+    app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
+    limiter.init_app(app)
     app.after_request(_security_headers)
 
 
@@ -88,8 +95,10 @@ def hash_password(password: str) -> str:
 
 def verify_password(user: User | None, password: str) -> bool:
     """True if the password matches; compares against a dummy hash when there is no user, so timing tells nothing."""
+    # An invited account has no hash yet: it is checked against the dummy too, so it answers as slowly as any.
+    usable = user is not None and user.password_hash.startswith("$argon2")
     try:
-        return _hasher.verify(user.password_hash if user else _DUMMY_HASH, password) and user is not None
+        return _hasher.verify(user.password_hash if usable else _DUMMY_HASH, password) and usable
     except (VerificationError, InvalidHashError):
         return False
 

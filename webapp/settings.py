@@ -58,6 +58,26 @@ class Settings(BaseSettings):
         default=True,
         description="Run the outbox pump thread in each web process (runs jobs without Redis, dispatches them with it).",
     )
+    mail_server: str | None = Field(
+        default=None,
+        description="SMTP server that sends email. Unset: messages are written as .eml files to MAIL_FILE_DIR.",
+    )
+    mail_port: int = Field(default=25, ge=1, le=65535, description="Port of the SMTP server.")
+    mail_use_tls: bool = Field(default=False, description="Upgrade the SMTP connection with STARTTLS.")
+    mail_use_ssl: bool = Field(default=False, description="Connect to the SMTP server over TLS (usually port 465).")
+    mail_username: str | None = Field(default=None, description="SMTP user name, if the server asks for one.")
+    mail_password: SecretStr | None = Field(default=None, description="SMTP password.")
+    mail_default_sender: str = Field(
+        default="Learnloop <learnloop@localhost>", min_length=3, max_length=254,
+        description="The From address of every message.",
+    )
+    public_url: str | None = Field(
+        default=None,
+        description="Address people reach Learnloop at, used in links sent by email. Unset: the request's own.",
+    )
+    mail_file_dir: Path = Field(
+        default=INSTANCE_DIR / "mail", description="Where messages are written when MAIL_SERVER is unset."
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(default="INFO", description="Log level.")
     oidc_issuer: str | None = Field(
         default=None,
@@ -111,11 +131,31 @@ class Settings(BaseSettings):
             raise ValueError("must be a redis://, rediss:// or unix:// URL")
         return value
 
+    @field_validator("mail_server", "mail_username", "mail_password", mode="before")
+    @classmethod
+    def _empty_mail_is_unset(cls, value):
+        return None if value == "" else value
+
+    @model_validator(mode="after")
+    def _one_kind_of_tls(self):
+        if self.mail_use_tls and self.mail_use_ssl:
+            raise ValueError("MAIL_USE_TLS and MAIL_USE_SSL exclude each other; set one")
+        return self
+
     @field_validator("openai_base_url", "openai_api_key", "oidc_issuer", "oidc_client_id", "oidc_client_secret",
                      "oidc_redirect_uri", "break_glass_admin_email", mode="before")
     @classmethod
     def _empty_is_unset(cls, value):
         return None if value == "" else value
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_http_url(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http:// or https:// URL")
+        return value.rstrip("/") + "/"
 
     @field_validator("openai_base_url", "oidc_redirect_uri")
     @classmethod
@@ -177,6 +217,11 @@ class Settings(BaseSettings):
         return self.redis_url is not None
 
     @property
+    def sends_mail(self) -> bool:
+        """True with an SMTP server; otherwise messages are written to files for a person to open."""
+        return self.mail_server is not None
+
+    @property
     def uses_llm(self) -> bool:
         return self.openai_api_key is not None
 
@@ -192,7 +237,7 @@ class Settings(BaseSettings):
         return key_file.read_text().strip()
 
 
-_SECRET_NAMES = {"SECRET_KEY", "OPENAI_API_KEY", "OIDC_CLIENT_SECRET"}
+_SECRET_NAMES = {"SECRET_KEY", "OPENAI_API_KEY", "OIDC_CLIENT_SECRET", "MAIL_PASSWORD"}
 
 
 def load_settings(**overrides) -> Settings:

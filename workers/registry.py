@@ -14,6 +14,8 @@ JOBS: dict[str, str] = {
     "reflection.prompt_for_period": "workers.reflection:prompt_for_period",
     "summaries.summarise_team": "workers.summaries:summarise_team",
     "challenges.closed": "workers.challenge_close:run_end_of_challenge",
+    "email.send": "workers.mail:send_email",
+    "people.import": "workers.people_import:run_people_import",
 }
 
 

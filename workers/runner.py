@@ -25,6 +25,7 @@ FAILURE_HOOKS: dict[str, str] = {  # job name -> "module:function(session, job)"
     "reflection.prompt_for_completion": "workers.reflection:mark_prompt_failed",
     "reflection.prompt_for_period": "workers.reflection:mark_prompt_failed",
     "summaries.summarise_team": "workers.summaries:mark_summary_failed",
+    "people.import": "workers.people_import:mark_import_failed",
 }
 
 

@@ -53,11 +53,18 @@ def test_signed_out_visitor_is_sent_to_sign_in(app, client):
 
 
 def test_admin_reaches_every_page(app, client, admin, make_challenge, session):
-    from webapp.models import Badge, BadgeRule, Team
+    from webapp.models import Badge, BadgeRule, Email, PeopleImport, Team
 
     challenge = make_challenge("spring")
     session.add(Badge(challenge_id=challenge.id, slug="b", name="B", rule=BadgeRule.POINTS_REACHED, params={"threshold": 5}))
     session.add(Team(name="Platform", slug="platform"))
+    session.add(PeopleImport(created_by_id=admin.id, file_name="people.csv", csv_text="email,name,team\n",
+                             base_url="http://localhost/"))
+    session.add(Email(to="a@example.com", subject="Hi", kind="invitation", text_body="Hi", html_body="<p>Hi</p>",
+                      message_id="<1@learnloop>", file_name="0000001-invitation.eml"))
+    mail_dir = app.config["LEARNLOOP"].mail_file_dir
+    mail_dir.mkdir(parents=True, exist_ok=True)
+    (mail_dir / "0000001-invitation.eml").write_bytes(b"Subject: Hi\r\n\r\nHi\r\n")
     session.commit()
     for method, url in admin_routes(app):
         if method == "GET":

@@ -131,7 +131,7 @@ def test_monitoring_csv_is_inert(client, world):
 
 # --- The same corpus through the real forms and imports, then on the pages that show the result ------------
 
-def test_forms_and_imports_store_text_that_renders_inert(client, session, world):
+def test_forms_and_imports_store_text_that_renders_inert(client, session, world, run_jobs):
     payloads = [payload for _, payload in PAYLOADS]
     sign_in(client, "admin@example.com")
     token = csrf_token(client, "/admin/users")
@@ -148,6 +148,15 @@ def test_forms_and_imports_store_text_that_renders_inert(client, session, world)
         content_type="multipart/form-data")
     assert response.status_code in (200, 303), response.status_code
     assert not injections(response.get_data(as_text=True))
+    run_jobs()  # the import job, and the invitation emails it queues
+    report = client.get(response.headers["Location"])
+    assert report.status_code == 200 and not injections(report.get_data(as_text=True))
+    from webapp.models import Email
+
+    invitations = session.exec(select(Email).where(Email.kind == "invitation")).all()
+    assert len(invitations) == len(payloads)
+    for email in invitations:  # the names went into HTML email too
+        assert not injections(email.html_body), email.to
     assert session.exec(select(User).where(User.email == "csv0@xss.example")).first() is not None
 
     # Admin forms: a user, a team.

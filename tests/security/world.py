@@ -2,8 +2,10 @@
 plays, and one of every object a route can point at."""
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 
 from sqlmodel import Session
 
@@ -11,7 +13,8 @@ from webapp.auth.accounts import create_user
 from webapp.jobs import enqueue
 from webapp.models import Avatar, GroupMapping
 from webapp.models import (
-    Badge, BadgeRule, Challenge, ChallengeStatus, ChallengeTeam, Completion, Enrolment, JobStatus, Lesson,
+    Badge, BadgeRule, Challenge, ChallengeStatus, ChallengeTeam, Completion, Email, Enrolment, Invitation, JobStatus,
+    Lesson, PeopleImport,
     LessonSummary, LessonSummaryVersion, Membership, Mission, MissionKind, PromptStatus, Reflection,
     ReflectionPrompt, Role, Skill, SummaryStatus, Team, Visibility, utcnow,
 )
@@ -91,9 +94,23 @@ def build_world(session: Session) -> World:
     session.add(mapping)
     job = enqueue(session, "notifications.send", "world-job", user_id=users["employee"].id, text="hi")
     job.status = JobStatus.FAILED
+    invited = create_user(session, "invited@a.example", None, "Invited", Role.EMPLOYEE)
+    session.flush()
+    invitation = Invitation(user_id=invited.id, invited_by_id=users["admin"].id, nonce="world",
+                            expires_at=now + timedelta(days=7))
+    people_import = PeopleImport(created_by_id=users["admin"].id, file_name="people.csv",
+                                 csv_text="email,name,team\n", base_url="http://localhost/")
+    email = Email(to="invited@a.example", subject="You are invited", kind="invitation", text_body="Hello",
+                  html_body="<p>Hello</p>", message_id="<world@learnloop>", sent_at=now, file_name="world.eml")
+    session.add_all([invitation, people_import, email])
+    # The written copy of the message, where the app looks for it (tests point MAIL_FILE_DIR at a temporary folder).
+    mail_dir = Path(os.environ["MAIL_FILE_DIR"])
+    mail_dir.mkdir(parents=True, exist_ok=True)
+    (mail_dir / "world.eml").write_bytes(b"To: invited@a.example\r\nSubject: You are invited\r\n\r\nHello\r\n")
     session.commit()
     return World(ids={
         "challenge_id": challenge.id, "mission_id": mission.id, "badge_id": badge.id, "team_id": team_a.id,
         "user_id": users["employee"].id, "job_id": job.id, "prompt_id": prompt.id, "summary_id": draft.id,
         "published_id": published.id, "item_id": completion.id, "number": 1, "mapping_id": mapping.id,
+        "invitation_id": invitation.id, "import_id": people_import.id, "email_id": email.id,
     })

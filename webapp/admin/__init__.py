@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-from . import challenge_routes, group_mapping_routes, mission_routes, people_routes, points_routes  # noqa: E402,F401  (routes attach to bp)
+from . import challenge_routes, group_mapping_routes, invitation_routes, mission_routes, people_routes, points_routes  # noqa: E402,F401  (routes attach to bp)

@@ -7,12 +7,14 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from ..auth.accounts import find_user
+from ..auth.invitations import pending_by_user
+from ..auth.links import base_url
 from ..challenges import teams as team_service
 from ..challenges import users as user_service
-from ..challenges.csv_import import ImportReport, import_people
+from ..challenges.people_imports import start_import
 from ..challenges.problems import Invalid
 from ..inputs import page_number
-from ..models import Membership, Role, Team, User
+from ..models import Membership, Role, Team, User, utcnow
 from ..security import role_required
 from ..web import db, is_htmx, render
 from . import bp
@@ -165,8 +167,14 @@ def _back_to_members(team: Team):
 # --- users ------------------------------------------------------------------------------------------------
 
 def users_context(**extra) -> dict:
-    listing = user_service.list_users(db(), request.args.get("q", ""), page_number(request.args))
-    context = dict(listing=listing, roles=list(Role), values={"role": "employee"}, errors={}, row_error=None)
+    listing = user_service.list_users(db(), request.args.get("q", ""), page_number(request.args),
+                                      invited_only=request.args.get("invited") == "1")
+    context = dict(listing=listing, roles=list(Role), values={"role": "employee"}, errors={}, row_error=None,
+                   invitations=pending_by_user(db(), [user.id for user in listing.users]),
+                   team_options=[("", "No team")] + [(str(team.id), team.name) for team in
+                                                     db().exec(select(Team).order_by(Team.name))],
+                   invite_values={"role": "employee"},
+                   invite_errors={}, now=utcnow())
     context.update(extra)
     return context
 
@@ -230,15 +238,17 @@ def import_users_form():
 @bp.post("/users/import")
 @role_required(Role.ADMIN)
 def import_users():
-    """Import users and teams from CSV; shows what happened to each row."""
+    """Store the CSV and start its import job; the import's page shows progress, then each row's outcome."""
     session = db()
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         return render("admin/import_users.html", status=422, report=None, problem="Choose a CSV file to import.")
     try:
-        report: ImportReport = import_people(session, upload.read(), request.form.get("create_teams") == "on")
+        people_import = start_import(session, admin=current_user, file_name=upload.filename, data=upload.read(),
+                                     create_missing_teams=request.form.get("create_teams") == "on",
+                                     base_url=base_url())
     except Invalid as error:
         session.rollback()
         return render("admin/import_users.html", status=422, report=None, problem=error.problems[0].message)
     session.commit()
-    return render("admin/import_users.html", report=report, problem=None)
+    return redirect(url_for("admin.people_import", import_id=people_import.id), code=303)

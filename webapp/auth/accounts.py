@@ -12,6 +12,10 @@ from ..text import clean_name
 from .passwords import WeakPassword, check_password
 
 
+# Invited accounts have no password until the person chooses one: no hash matches this, and no work is done.
+UNUSABLE_PASSWORD = "!invited"
+
+
 class AccountError(ValueError):
     """The account cannot be created as asked; the message says why, `field` which input is at fault."""
 
@@ -73,18 +77,23 @@ def may_use_password(settings, user: User) -> bool:
 
 
 def create_user(
-    session: Session, email: str, password: str, display_name: str, role: Role = Role.EMPLOYEE, timezone: str = "UTC"
+    session: Session, email: str, password: str | None, display_name: str, role: Role = Role.EMPLOYEE,
+    timezone: str = "UTC",
 ) -> User:
     """Add a user to the session (the caller commits). Raises AccountError on a bad or taken email or a weak
-    password (see webapp.auth.passwords)."""
+    password (see webapp.auth.passwords).
+
+    `password` None: an invited account that cannot sign in until the person chooses a password."""
     email = checked_email(email)
-    try:
-        check_password(password, email)
-    except WeakPassword as error:
-        raise AccountError(str(error), field="password") from None
+    if password is not None:
+        try:
+            check_password(password, email)
+        except WeakPassword as error:
+            raise AccountError(str(error), field="password") from None
     if find_user(session, email) is not None:
         raise AccountError(f"A user with the email {email} already exists.")
-    user = User(email=email, password_hash=hash_password(password), display_name=clean_name(display_name) or email,
+    user = User(email=email, password_hash=UNUSABLE_PASSWORD if password is None else hash_password(password),
+                display_name=clean_name(display_name) or email,
                 role=Role(role), timezone=timezone)
     session.add(user)
     return user

@@ -3,16 +3,18 @@ from __future__ import annotations
 
 import csv
 import io
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
-from ..auth.accounts import AccountError, checked_email, create_user, find_user, normalise_email
-from ..models import Role
+from ..auth.accounts import UNUSABLE_PASSWORD, AccountError, checked_email, normalise_email
+from ..auth.invitations import Invitee, Sender, draft_invitations, store_invitations
+from ..db import insert_rows
+from ..models import Membership, Role, Team, User
+from ..text import clean_name
 from .problems import Invalid, Problem
-from .teams import add_member, create_team, find_team
+from .teams import create_team, find_team
 
 REQUIRED = ("email", "name", "team")
 OPTIONAL = ("role", "lead")
@@ -66,54 +68,25 @@ def read_rows(data: bytes | str) -> list[tuple[int, dict]]:
     return rows
 
 
+BATCH_SIZE = 500
+
+
 def import_people(session: Session, data: bytes | str, create_missing_teams: bool = False,
-                  progress: Callable[[int, int], None] | None = None) -> ImportReport:
-    """Create the users the file lists (the caller commits). Existing users are skipped, bad rows rejected."""
+                  progress: Callable[[int, int], None] | None = None, sender: Sender | None = None) -> ImportReport:
+    """Create the users the file lists as invited accounts (the caller commits). Existing users are skipped,
+    bad rows rejected. With `sender`, each created account gets its invitation email."""
     rows = read_rows(data)
-    report = ImportReport()
-    seen: set[str] = set()
-    for done, (line, row) in enumerate(rows, start=1):
-        report.rows.append(_import_row(session, line, row, create_missing_teams, seen, report))
+    importer = PeopleImporter(session, create_missing_teams, sender)
+    report = ImportReport(teams_created=importer.teams_created)
+    for start in range(0, len(rows), BATCH_SIZE):
+        report.rows.extend(importer.import_batch(rows[start:start + BATCH_SIZE]))
         if progress:
-            progress(done, len(rows))
+            progress(min(start + BATCH_SIZE, len(rows)), len(rows))
     return report
 
 
-def _import_row(session, line, row, create_missing_teams, seen, report) -> RowResult:
-    email = normalise_email(row.get("email", ""))
-    reject = lambda reason: RowResult(line, email, "rejected", reason)  # noqa: E731
-    if not email:
-        return reject("email is empty")
-    try:
-        email = checked_email(email)
-    except AccountError as error:
-        return reject(str(error))
-    if not row.get("name"):
-        return reject("name is empty")
-    if not row.get("team"):
-        return reject("team is empty")
-    role_text = (row.get("role") or "employee").lower()
-    if role_text not in Role.__members__.values():
-        return reject(f"role {role_text!r} is not employee, lead or admin")
-    lead_text = (row.get("lead") or "").lower()
-    if lead_text not in YES | NO:
-        return reject(f"lead {row.get('lead')!r} is not yes or no")
-    if email in seen or find_user(session, email) is not None:
-        return RowResult(line, email, "skipped", "a user with this email already exists")
-    team = find_team(session, row["team"])
-    if team is None and not create_missing_teams:
-        return reject(f"there is no team {row['team']!r} (tick \"create missing teams\" to create it)")
-    if team is None:
-        try:
-            team = create_team(session, row["team"])
-        except Invalid as error:
-            return reject(f"team {row['team']!r}: {error.problems[0].message}")
-        report.teams_created.append(team.name)
-    try:
-        user = create_user(session, email, secrets.token_urlsafe(24), row["name"][:120], Role(role_text))
-    except AccountError as error:
-        return reject(str(error))
-    session.flush()
-    add_member(session, team, user, lead=lead_text in YES)
-    seen.add(email)
-    return RowResult(line, email, "created", f"in {team.name}" + (" as lead" if lead_text in YES else ""))
+from ..auth.accounts import UNUSABLE_PASSWORD, AccountError, checked_email, normalise_email
+from ..auth.invitations import Invitee, Sender, draft_invitations, store_invitations
+from ..db import insert_rows
+from ..models import Membership, Role, Team, User
+from ..text import clean_name

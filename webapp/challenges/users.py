@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_
+from sqlalchemy import and_, func, or_
 from sqlmodel import Session, col, select
 
 from ..auth.accounts import AccountError, create_user
 from ..auth.sessions import revoke_sessions
-from ..models import Role, User
+from ..models import Invitation, Role, User
 from .problems import Invalid, Problem
 
 PAGE_SIZE = 50
@@ -21,21 +21,25 @@ class UserPage:
     page: int
     pages: int
     query: str
+    invited_only: bool = False
 
 
-def list_users(session: Session, query: str = "", page: int = 1) -> UserPage:
-    """A page of users by name, filtered by `query` on name or email."""
+def list_users(session: Session, query: str = "", page: int = 1, invited_only: bool = False) -> UserPage:
+    """A page of users by name, filtered by `query` on name or email, or to those who have not accepted
+    their invitation yet."""
     condition = True
     query = query.strip()
+    if invited_only:
+        condition = col(User.id).in_(select(Invitation.user_id).where(col(Invitation.accepted_at).is_(None)))
     if query:
         like = f"%{query.lower()}%"
-        condition = or_(func.lower(User.display_name).like(like), col(User.email).like(like))
+        condition = and_(condition, or_(func.lower(User.display_name).like(like), col(User.email).like(like)))
     total = session.exec(select(func.count()).select_from(User).where(condition)).one()
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(1, page), pages)
     users = session.exec(select(User).where(condition).order_by(User.display_name, User.id)
                          .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)).all()
-    return UserPage(list(users), total, page, pages, query)
+    return UserPage(list(users), total, page, pages, query, invited_only)
 
 
 def add_user(session: Session, email: str, name: str, role: str, password: str) -> User:

@@ -39,6 +39,7 @@ from .reflection import (
     Visibility,
 )
 from .system import JobStatus, Notification, OutboxJob
+from .onboarding import Email, ImportStatus, Invitation, PasswordReset, PeopleImport
 from .monitoring import (
     ActivityDayBits,
     ActivityTotal,
@@ -59,4 +60,5 @@ __all__ = [
     "Notification", "OutboxJob", "PointAdjustment", "PointEvent", "PointReason", "PromptStatus", "Reflection",
     "ReflectionPrompt", "Role", "SelfAssessment", "Skill", "SummaryStatus", "Team", "User", "UserIdentity",
     "Visibility", "utcnow",
+    "Email", "ImportStatus", "Invitation", "PasswordReset", "PeopleImport",
 ]

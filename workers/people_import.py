@@ -1,0 +1,17 @@
+"""The CSV import job: invite the people of a stored file, a batch at a time (webapp.challenges.people_imports)."""
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from webapp.challenges.people_imports import mark_failed, run_import
+from webapp.models import OutboxJob
+from webapp.settings import get_settings
+
+
+def run_people_import(session: Session, *, import_id: int, job: OutboxJob) -> None:
+    run_import(session, import_id, get_settings().secret_key_value())
+
+
+def mark_import_failed(session: Session, job: OutboxJob) -> None:
+    """Out of attempts: the import page says so instead of polling for ever."""
+    mark_failed(session, job.payload["import_id"], job.last_error or "the import stopped")
