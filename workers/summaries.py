@@ -214,11 +214,11 @@ def _latest_guidance(session: Session, summary: LessonSummary) -> str | None:
     return version.guidance if version else None
 
 
-def mark_summary_failed(session: Session, job: OutboxJob) -> None:
-    """Failure hook: the lead sees the summary failed, with a retry button."""
+def mark_summary_failed(session: Session, job: OutboxJob, reason: str) -> None:
+    """Failure hook: the lead sees the summary failed (`reason`, in plain words), with a retry button."""
     summary = session.get(LessonSummary, job.payload["summary_id"])
     if summary is not None and summary.status == SummaryStatus.GENERATING:
-        summary.status, summary.error, summary.updated_at = SummaryStatus.FAILED, job.last_error, utcnow()
+        summary.status, summary.error, summary.updated_at = SummaryStatus.FAILED, reason, utcnow()
         session.add(summary)
 
 
