@@ -125,6 +125,7 @@ def _request(session: Session, prompt: ReflectionPrompt, missions: list[Mission]
 
 def _write(session: Session, prompt: ReflectionPrompt, request: PromptRequest) -> None:
     chosen = writer(session)
+    session.commit()  # nothing to write yet: ends the read transaction, so no connection is held while the model thinks
     try:
         draft = chosen.reflection_prompt(request)
     except RetryLater as error:

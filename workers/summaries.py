@@ -66,12 +66,14 @@ def summarise_team(session: Session, *, job: OutboxJob, summary_id: int, guidanc
     reflections, names = team_material(session, summary.team_id, summary.challenge_id)
     chosen = writer(session)
     guidance = (guidance if guidance is not None else _latest_guidance(session, summary)) or None
+    session.commit()  # nothing to write yet: ends the read transaction, so no connection is held while the model thinks
     try:
         content = summarise_in_parts(chosen, summary.work_key, challenge.title, reflections, guidance)
     except RetryLater as error:
         raise reschedule_on_rate_limit(error) from error
-    except SummaryFailed as error:
-        summary.status, summary.error, summary.updated_at = SummaryStatus.FAILED, str(error)[:2000], utcnow()
+    except SummaryFailed:  # the detail is in the call log, for admins
+        summary.status, summary.updated_at = SummaryStatus.FAILED, utcnow()
+        summary.error = "The AI writer's answers failed our checks twice. You can ask for it again."
         session.add(summary)
         return
     template = load("team_summary")

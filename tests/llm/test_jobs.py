@@ -116,13 +116,16 @@ def test_bad_citations_are_retried_once_with_the_error_then_accepted(world, use_
     assert "previous answer was rejected" in retry_system and "not ids of the reflections given" in retry_system
 
 
-def test_bad_citations_twice_mark_the_summary_failed_with_the_error(world, use_fake_openai):
+def test_bad_citations_twice_mark_the_summary_failed_plainly_with_the_detail_in_the_call_log(world, use_fake_openai):
     world.reflect(world.members[0], "I learned to check the logs before restarting anything.")
     use_fake_openai.mode = "bad_citations"
     summary = ask_summary(world)
-    assert summary.status == SummaryStatus.FAILED and "rejected twice" in summary.error
+    assert summary.status == SummaryStatus.FAILED and "failed our checks twice" in summary.error
+    assert "citations" not in summary.error  # the lead reads a sentence, not the validator's words
     assert world.session.exec(select(LessonSummaryVersion)).all() == []
-    assert [call.outcome for call in world.session.exec(select(LlmCall))] == ["invalid", "invalid"]
+    calls = world.session.exec(select(LlmCall)).all()
+    assert [call.outcome for call in calls] == ["invalid", "invalid"]
+    assert all("not ids of the reflections given" in call.error and call.status_code == 200 for call in calls)
 
 
 def test_schema_breaking_output_twice_marks_the_summary_failed(world, use_fake_openai):

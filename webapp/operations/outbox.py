@@ -7,7 +7,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from .. import jobs
-from ..models import JobStatus, OutboxJob
+from ..models import JobStatus, LessonSummary, OutboxJob, ReflectionPrompt
 
 
 class JobNotRetryable(ValueError):
@@ -31,11 +31,49 @@ def jobs_overview(session: Session, status: JobStatus | None = None, limit: int 
 
 
 def retry_failed_job(session: Session, job_id: int) -> OutboxJob:
-    """Put a failed job back in line (the caller commits). Raises LookupError or JobNotRetryable."""
+    """Put a failed job back in line (the caller commits); returns the job that will run. Raises LookupError or
+    JobNotRetryable.
+
+    A job that writes a prompt or a summary is retried as the person waiting for it would retry it (the same
+    function), so the job and what it writes end in the same state; that may rerun the summary's latest job
+    (a regeneration, with the lead's guidance) rather than this older one."""
     job = session.get(OutboxJob, job_id)
     if job is None:
         raise LookupError(job_id)
     if job.status != JobStatus.FAILED:
         raise JobNotRetryable(f"Job {job_id} is {job.status.value}; only failed jobs can be retried.")
-    jobs.retry(session, job)
-    return job
+    subject_retry = _SUBJECT_RETRIES.get(job.name)
+    if subject_retry is None:
+        jobs.retry(session, job)
+        return job
+    try:
+        return subject_retry(session, job) or job
+    except ValueError as error:
+        raise JobNotRetryable(f"Job {job_id}: {error}") from error
+
+
+def _retry_prompt_of(session: Session, job: OutboxJob) -> OutboxJob | None:
+    from ..reflection.answers import restart_prompt
+
+    prompt = session.exec(select(ReflectionPrompt).where(
+        ReflectionPrompt.work_key == job.key.removeprefix("reflection-prompt:"))).first()
+    if prompt is None:  # the job failed before it wrote its prompt: nothing else to put back
+        jobs.retry(session, job)
+        return job
+    return restart_prompt(session, prompt)
+
+
+def _retry_summary_of(session: Session, job: OutboxJob) -> OutboxJob | None:
+    from ..reflection.team import restart_summary
+
+    summary = session.get(LessonSummary, job.payload.get("summary_id"))
+    if summary is None:
+        raise ValueError("its summary was deleted.")
+    return restart_summary(session, summary)
+
+
+_SUBJECT_RETRIES = {
+    "reflection.prompt_for_completion": _retry_prompt_of,
+    "reflection.prompt_for_period": _retry_prompt_of,
+    "summaries.summarise_team": _retry_summary_of,
+}
