@@ -56,7 +56,7 @@ class Settings(BaseSettings):
         description="Times a job waits out a rate-limited (429) LLM server before it ends failed.",
     )
     llm_concurrency: int = Field(
-        default=20, ge=1, le=200,
+        default=32, ge=1, le=200,
         description="Model jobs run at once per process (web process or rq worker), on threads of their own.",
     )
     job_max_attempts: int = Field(default=5, ge=1, le=50, description="Attempts of a job before it is marked failed.")
