@@ -8,9 +8,10 @@ owns each job's state: a process that dies with jobs in its pool leaves rows the
 """
 from __future__ import annotations
 
+import atexit
 import logging
 import threading
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 
 from .registry import MODEL_JOBS
 from .runner import run_outbox_job
@@ -19,27 +20,27 @@ log = logging.getLogger(__name__)
 
 
 class JobPool:
-    """At most `size` outbox jobs running at once on threads; each job id at most once."""
+    """At most `size` outbox jobs running at once, each on a thread of its own; each job id at most once.
 
-    def __init__(self, size: int, name: str = "model-jobs", on_done=None):
+    Daemon threads, not a ThreadPoolExecutor: stopping `make run` must not wait for a model that hangs (the
+    abandoned row ends failed by its deadline). An rq worker waits for its jobs on exit (`enable_in_worker`)."""
+
+    def __init__(self, size: int, name: str = "model-job", on_done=None):
         self.size = size
+        self.name = name
         self._on_done = on_done  # called after each job: a freed thread can take the next one
-        self._executor = ThreadPoolExecutor(max_workers=size, thread_name_prefix=name)
         self._slots = threading.BoundedSemaphore(size)
         self._lock = threading.Lock()
+        self._idle = threading.Condition(self._lock)
         self._running: dict[int, Future] = {}
 
     def running(self) -> set[int]:
         with self._lock:
             return set(self._running)
 
-    def free_slots(self) -> int:
-        with self._lock:
-            return self.size - len(self._running)
-
     def submit(self, job_id: int, database_url: str | None = None, block: bool = True) -> Future | None:
-        """Run job `job_id` on a pool thread. Waits for a free thread if `block`, else returns None when full
-        (or when the job is already in this pool)."""
+        """Run job `job_id` on a thread of the pool. Waits for a free slot if `block`, else returns None when
+        full (or when the job is already in this pool)."""
         with self._lock:
             if job_id in self._running:
                 return None
@@ -49,25 +50,30 @@ class JobPool:
             if job_id in self._running:  # handed over by another caller meanwhile
                 self._slots.release()
                 return None
-            future = self._executor.submit(self._run, job_id, database_url)
+            future: Future = Future()
             self._running[job_id] = future
+        threading.Thread(target=self._run, args=(job_id, database_url, future), name=f"{self.name}-{job_id}",
+                         daemon=True).start()
         return future
 
-    def _run(self, job_id: int, database_url: str | None) -> str:
+    def _run(self, job_id: int, database_url: str | None, future: Future) -> None:
         try:
-            return run_outbox_job(job_id, database_url)
-        except Exception:  # noqa: BLE001 - run_outbox_job records job errors; this is the database failing
+            future.set_result(run_outbox_job(job_id, database_url))
+        except Exception as error:  # noqa: BLE001 - run_outbox_job records job errors; this is the database failing
             log.exception("model job %s could not be run; the stale sweep hands it out again", job_id)
-            return "error"
+            future.set_exception(error)
         finally:
             with self._lock:
                 self._running.pop(job_id, None)
+                self._idle.notify_all()
             self._slots.release()
             if self._on_done is not None:
                 self._on_done()
 
-    def shutdown(self, wait: bool = True) -> None:
-        self._executor.shutdown(wait=wait)
+    def wait_idle(self, timeout: float | None = None) -> bool:
+        """Wait until no job runs; False if `timeout` passed first."""
+        with self._lock:
+            return self._idle.wait_for(lambda: not self._running, timeout)
 
 
 # This process's pool for rq workers: made by LearnloopWorker; absent in a forking `rq worker`, where a
@@ -76,9 +82,11 @@ _worker_pool: JobPool | None = None
 
 
 def enable_in_worker(size: int) -> JobPool:
+    """This worker's pool. The process ends only once its jobs have (a warm shutdown, or the end of a burst)."""
     global _worker_pool
     if _worker_pool is None:
         _worker_pool = JobPool(size)
+        atexit.register(_worker_pool.wait_idle)
     return _worker_pool
 
 

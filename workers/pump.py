@@ -51,8 +51,6 @@ class OutboxPump:
         self._wake.set()
         if self._thread is not None:
             self._thread.join(timeout)
-        if self._models is not None:
-            self._models.shutdown(wait=False)  # a hanging call ends by its deadline; nobody waits for it
 
     def _loop(self) -> None:
         while not self._stop.is_set():

@@ -137,7 +137,10 @@ def _handler(fake: FakeOpenAI):
             self.send_header("x-request-id", f"req_fake_{len(fake.requests)}")
             for name, value in (headers or {}).items():
                 self.send_header(name, value)
-            self.end_headers()
-            self.wfile.write(raw)
+            try:
+                self.end_headers()
+                self.wfile.write(raw)
+            except (BrokenPipeError, ConnectionResetError):  # the client gave up waiting (its timeout): fine
+                pass
 
     return Handler
