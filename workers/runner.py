@@ -13,7 +13,7 @@ import traceback
 from datetime import timedelta
 
 from sqlalchemy import or_, update
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from webapp.db import get_engine
 from webapp.models import JobStatus, OutboxJob, utcnow
@@ -24,7 +24,8 @@ from .registry import resolve
 
 log = logging.getLogger(__name__)
 
-FAILURE_HOOKS: dict[str, str] = {  # job name -> "module:function(session, job)" called once a job is out of attempts
+# job name -> "module:function(session, job, reason)", called once the job has failed for good
+FAILURE_HOOKS: dict[str, str] = {
     "reflection.prompt_for_completion": "workers.reflection:mark_prompt_failed",
     "reflection.prompt_for_period": "workers.reflection:mark_prompt_failed",
     "summaries.summarise_team": "workers.summaries:mark_summary_failed",
@@ -154,10 +155,6 @@ def _fail(session: Session, job: OutboxJob, detail: str, reason: str) -> str:
 def fail_overdue(session: Session, settings: Settings, grace_seconds: float = 15.0) -> int:
     """End failed every unfinished job past its deadline: waiting ones at once, running ones after `grace_seconds`
     (a run cuts its own calls to the deadline; one still running then hangs, or its worker died). Returns how many."""
-    from sqlmodel import col, select
-
-    from .deadlines import deadline_seconds as seconds_for
-
     now = utcnow()
     shortest = min(settings.job_deadline_prompt_seconds, settings.job_deadline_summary_seconds,
                    settings.job_deadline_seconds)
@@ -175,7 +172,7 @@ def fail_overdue(session: Session, settings: Settings, grace_seconds: float = 15
         if ended.rowcount != 1:
             session.rollback()
             continue
-        seconds = seconds_for(job.name, settings)
+        seconds = deadline_seconds(job.name, settings)
         _fail(session, job, f"not finished within its deadline of {seconds} s (was {was.value})",
               OutOfTime.plain)
         failed += 1

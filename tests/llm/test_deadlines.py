@@ -19,7 +19,7 @@ from workers.pump import OutboxPump
 
 from ..support import ROOT, rq_command, worker_env
 
-DEADLINE = 15  # seconds: the prompt deadline these tests run with (120 s by default)
+DEADLINE = 20  # seconds: the prompt deadline these tests run with (120 s by default)
 # What the test allows beyond the deadline: the pump's or the worker's next look, and commits.
 SLACK = 1.5
 
@@ -83,7 +83,8 @@ def check_the_hanging_prompt_failed_by_its_deadline(world, completion, job, aske
     row = session.get(OutboxJob, job.id)
     assert row.status == JobStatus.FAILED and "deadline" in row.last_error  # the detail, for admins
     [call] = session.exec(select(LlmCall).where(LlmCall.work_key == f"completion:{completion.id}")).all()
-    assert call.outcome == "timeout" and call.latency_ms >= (DEADLINE - 1) * 1000
+    # Its real latency: the call's timeout was cut to what was left of the deadline when it started.
+    assert call.outcome == "timeout" and DEADLINE / 2 * 1000 <= call.latency_ms <= (DEADLINE + SLACK) * 1000
 
 
 def test_embedded_queue_a_hanging_model_fails_by_the_deadline_while_other_work_moves(world, hanging_model, settings):
@@ -95,7 +96,7 @@ def test_embedded_queue_a_hanging_model_fails_by_the_deadline_while_other_work_m
     asked_at = time.monotonic()
     pump.start()
     try:
-        wait_until(session, lambda: len(hanging_model.requests) == 1, 3, "ada's model call starts")
+        wait_until(session, lambda: len(hanging_model.requests) == 1, 8, "ada's model call starts")
         # While it hangs: a challenge opens on time, and another person's prompt is written.
         challenge = published_challenge(session, starts_in=0.5)
         wait_until(session, lambda: session.get(Challenge, challenge.id).status == ChallengeStatus.RUNNING, 8,
@@ -130,7 +131,7 @@ def test_rq_worker_a_hanging_model_fails_by_the_deadline_while_other_work_moves(
         ada_completion, ada_job = ask_prompt(world, ada)
         asked_at = time.monotonic()
         dispatch.dispatch_pending(session, rq_settings, queue)
-        wait_until(session, lambda: len(hanging_model.requests) == 1, 3, "ada's model call starts")
+        wait_until(session, lambda: len(hanging_model.requests) == 1, 8, "ada's model call starts")
         # While it hangs, the same worker writes bob's prompt and runs the clock's tick (as RQ cron enqueues it).
         bob_completion, _ = ask_prompt(world, bob)
         dispatch.dispatch_pending(session, rq_settings, queue)
