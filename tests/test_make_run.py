@@ -43,3 +43,41 @@ def test_make_run_keeps_existing_data(tmp_path):
         result = subprocess.run([".venv/bin/learnloop", "demo", "load", "--if-empty"], cwd=ROOT, env=env,
                                 capture_output=True, text=True, check=True)
         assert expected in result.stdout
+
+
+def test_make_run_serves_without_waiting_for_a_hanging_model(tmp_path):
+    """With a model configured that never answers in time, start-up does not wait for it: the demo summary is
+    left to the pump (still being written when the app serves) and the app serves. Before, start-up waited out
+    the model's timeout and retries (here 5 minutes, times 4)."""
+    import time
+
+    from sqlmodel import Session, select
+
+    from webapp.db import get_engine
+    from webapp.models import LessonSummary, SummaryStatus
+
+    from .llm.fake_openai import FakeOpenAI
+
+    fake = FakeOpenAI(mode="slow", slow_seconds=900).start()
+    port = free_port()
+    database_url = f"sqlite:///{tmp_path / 'run.db'}"
+    env = dict(os.environ, PORT=str(port), DATABASE_URL=database_url, SECRET_KEY="run-test",
+               OPENAI_API_KEY="test-key", OPENAI_BASE_URL=fake.base_url, LLM_TIMEOUT_SECONDS="300")
+    env.pop("REDIS_URL", None)
+    started = time.monotonic()
+    process = subprocess.Popen(["make", "run"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    try:
+        # Migrating and loading the demo take seconds (tens on a busy machine); the model would take minutes.
+        wait_for_port(port, timeout=120)
+        took = time.monotonic() - started
+        assert requests.get(f"http://127.0.0.1:{port}/healthz", timeout=10).status_code == 200
+        with Session(get_engine(database_url)) as session:
+            demo = session.exec(select(LessonSummary).where(LessonSummary.work_key.startswith("demo:"))).one()
+            assert demo.status == SummaryStatus.GENERATING
+    finally:
+        os.killpg(process.pid, 15)
+        output = process.communicate(timeout=20)[0]
+        fake.stop()
+    assert "Demo data loaded" in output
+    print(f"make run served after {took:.1f} s with the model hanging")

@@ -35,7 +35,7 @@ def test_job_round_trip_through_a_real_rq_worker(session, make_user, settings, q
     assert dispatch.dispatch_pending(session, settings, queue) == 3
     assert queue.count == 3
     output = run_rq_worker_burst(settings.database_url, settings.redis_url, queue_name)
-    assert "run_outbox_job" in output
+    assert "run_in_worker" in output  # dispatch.RUNNER
     session.expire_all()
     assert sorted(n.text for n in session.exec(select(Notification))) == ["n 0", "n 1", "n 2"]
     assert {job.status for job in session.exec(select(OutboxJob))} == {JobStatus.DONE}

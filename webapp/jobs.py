@@ -43,10 +43,12 @@ def enqueue(session: Session, name: str, key: str, *, fresh: bool = False, **pay
 
 
 def retry(session: Session, job: OutboxJob) -> None:
-    """Give a failed job a fresh set of attempts (a person asked for it from a page)."""
+    """Give a failed job a fresh set of attempts, rate-limit waits and deadline (a person asked for it from a page)."""
     job.status = JobStatus.PENDING
     job.attempts = 0
+    job.rate_limit_waits = 0
     job.last_error = None
-    job.available_at = utcnow()
+    job.available_at = job.started_at = utcnow()
+    job.finished_at = None
     session.add(job)
     _outbox_written.mark(session)

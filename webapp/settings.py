@@ -49,10 +49,32 @@ class Settings(BaseSettings):
     )
     openai_model: str = Field(default="gpt-4o-mini", min_length=1, description="Model the OpenAI writer asks.")
     llm_timeout_seconds: float = Field(default=30.0, gt=0, le=600, description="Timeout of one LLM request.")
-    llm_max_retries: int = Field(default=3, ge=0, le=10, description="Retries of one LLM request on 429/5xx.")
+    llm_max_retries: int = Field(
+        default=3, ge=0, le=10,
+        description="Retries of one LLM request on timeouts, 429 and 5xx (each attempt is in the call log).",
+    )
+    llm_rate_limit_waits: int = Field(
+        default=5, ge=0, le=100,
+        description="Times a job waits out a rate-limited (429) LLM server before it ends failed.",
+    )
+    llm_concurrency: int = Field(
+        default=32, ge=1, le=200,
+        description="Model jobs run at once per process (web process or rq worker), on threads of their own.",
+    )
     job_max_attempts: int = Field(default=5, ge=1, le=50, description="Attempts of a job before it is marked failed.")
     job_stale_seconds: int = Field(
         default=900, ge=30, description="A job claimed longer than this without finishing is handed out again."
+    )
+    job_deadline_prompt_seconds: int = Field(
+        default=120, ge=1,
+        description="A reflection prompt not written this long after it was asked for ends failed, with a retry button.",
+    )
+    job_deadline_summary_seconds: int = Field(
+        default=600, ge=1,
+        description="A lesson summary not written this long after it was asked for ends failed, with a retry button.",
+    )
+    job_deadline_seconds: int = Field(
+        default=1800, ge=1, description="Deadline of every other background job (mail, end of challenge).",
     )
     outbox_pump: bool = Field(
         default=True,

@@ -15,7 +15,8 @@ from webapp.settings import Settings
 
 log = logging.getLogger(__name__)
 
-RUNNER = "workers.runner.run_outbox_job"
+# Model jobs go to the worker's thread pool (see workers.job_pool), the rest run in the worker itself.
+RUNNER = "workers.job_pool.run_in_worker"
 
 
 def redis_connection(settings: Settings) -> Redis:
@@ -32,15 +33,15 @@ def rq_job_id(job: OutboxJob) -> str:
     return f"learnloop-outbox-{job.id}-{job.attempts}"
 
 
-def due_jobs(session: Session, limit: int = 100) -> list[OutboxJob]:
-    return list(
-        session.exec(
-            select(OutboxJob)
-            .where(OutboxJob.status == JobStatus.PENDING, OutboxJob.available_at <= utcnow())
-            .order_by(col(OutboxJob.id))
-            .limit(limit)
-        )
-    )
+def due_jobs(session: Session, limit: int = 100, names: frozenset[str] | None = None,
+             other_than: frozenset[str] | None = None) -> list[OutboxJob]:
+    """Pending rows that are due, oldest first; only those `names`, or all but `other_than`, if given."""
+    query = select(OutboxJob).where(OutboxJob.status == JobStatus.PENDING, OutboxJob.available_at <= utcnow())
+    if names is not None:
+        query = query.where(col(OutboxJob.name).in_(sorted(names)))
+    if other_than is not None:
+        query = query.where(col(OutboxJob.name).not_in(sorted(other_than)))
+    return list(session.exec(query.order_by(col(OutboxJob.id)).limit(limit)))
 
 
 def release_stale(session: Session, settings: Settings) -> int:
@@ -71,6 +72,7 @@ def dispatch_pending(session: Session, settings: Settings, queue: Queue, limit: 
             queue.enqueue(
                 RUNNER,
                 job.id,
+                job.name,
                 job_id=rq_job_id(job),
                 job_timeout=max(180, int(settings.llm_timeout_seconds * (settings.llm_max_retries + 1) * 3)),
                 result_ttl=3600,

@@ -36,7 +36,8 @@ def tick() -> None:
 
 
 def sweep_outbox() -> int:
-    """RQ cron entry point: hand over rows a web process wrote but could not dispatch (Redis was down)."""
+    """RQ cron entry point: hand over rows a web process wrote but could not dispatch (Redis was down), and
+    end failed the jobs past their deadline."""
     from rq import get_current_job
 
     from . import dispatch
@@ -44,6 +45,9 @@ def sweep_outbox() -> int:
     settings = get_settings()
     current = get_current_job()
     connection = current.connection if current else dispatch.redis_connection(settings)
+    from .runner import fail_overdue
+
     with Session(get_engine(settings.database_url), expire_on_commit=False) as session:
         dispatch.release_stale(session, settings)
+        fail_overdue(session, settings)
         return dispatch.dispatch_pending(session, settings, dispatch.job_queue(settings, connection))

@@ -149,6 +149,7 @@ def _team_of(session: Session, prompt: ReflectionPrompt) -> int | None:
 
 def _write(session: Session, prompt: ReflectionPrompt, request: PromptRequest) -> None:
     chosen = writer(session)
+    session.commit()  # nothing to write yet: ends the read transaction, so no connection is held while the model thinks
     try:
         draft = chosen.reflection_prompt(request)
     except RetryLater as error:
@@ -161,11 +162,11 @@ def _write(session: Session, prompt: ReflectionPrompt, request: PromptRequest) -
     session.add(prompt)
 
 
-def mark_prompt_failed(session: Session, job: OutboxJob) -> None:
-    """Failure hook: the participant sees the prompt failed, with a retry button."""
+def mark_prompt_failed(session: Session, job: OutboxJob, reason: str) -> None:
+    """Failure hook: the participant sees the prompt failed (`reason`, in plain words), with a retry button."""
     prompt = _prompt_of_job(session, job)
     if prompt is not None and prompt.status == PromptStatus.PENDING:
-        prompt.status, prompt.error = PromptStatus.FAILED, job.last_error
+        prompt.status, prompt.error = PromptStatus.FAILED, reason
         session.add(prompt)
 
 

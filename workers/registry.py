@@ -18,6 +18,12 @@ JOBS: dict[str, str] = {
     "people.import": "workers.people_import:run_people_import",
 }
 
+# Kinds of job by what they wait on: their deadlines differ (workers.deadlines), and the jobs that call a model
+# run on threads of their own (workers.model_pool) so a slow model holds up no other job.
+PROMPT_JOBS = frozenset({"reflection.prompt_for_completion", "reflection.prompt_for_period"})
+SUMMARY_JOBS = frozenset({"summaries.summarise_team"})
+MODEL_JOBS = PROMPT_JOBS | SUMMARY_JOBS
+
 
 def resolve(name: str) -> Callable:
     """The function for job `name`. Raises KeyError for a name nobody registered."""

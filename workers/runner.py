@@ -2,7 +2,9 @@
 
 The outbox row, not RQ, owns a job's state and its retries, so the same rules hold with RQ and without it:
 a job is claimed atomically (a second delivery of the same job does nothing), a failure is retried with
-backoff until `JOB_MAX_ATTEMPTS`, then marked failed for a person to see and retry.
+backoff until `JOB_MAX_ATTEMPTS`, then marked failed for a person to see and retry. Whatever the attempts,
+retries and waits add up to, a job ends by its kind's deadline (workers.deadlines); an error that waiting
+cannot cure (`retryable = False`, e.g. an exhausted quota) fails it at once.
 """
 from __future__ import annotations
 
@@ -11,22 +13,28 @@ import traceback
 from datetime import timedelta
 
 from sqlalchemy import or_, update
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from webapp.db import get_engine
 from webapp.models import JobStatus, OutboxJob, utcnow
 from webapp.settings import Settings, get_settings
 
+from .deadlines import OutOfTime, deadline_of, deadline_seconds, running_until
 from .registry import resolve
 
 log = logging.getLogger(__name__)
 
-FAILURE_HOOKS: dict[str, str] = {  # job name -> "module:function(session, job)" called once a job is out of attempts
+# job name -> "module:function(session, job, reason)", called once the job has failed for good
+FAILURE_HOOKS: dict[str, str] = {
     "reflection.prompt_for_completion": "workers.reflection:mark_prompt_failed",
     "reflection.prompt_for_period": "workers.reflection:mark_prompt_failed",
     "summaries.summarise_team": "workers.summaries:mark_summary_failed",
     "people.import": "workers.people_import:mark_import_failed",
 }
+
+
+# What the person waiting is told when a job fails; the detail stays in the job's last error, for admins.
+PLAIN_FAILURE = "Something went wrong while writing it. You can ask for it again."
 
 
 class Reschedule(Exception):
@@ -69,8 +77,12 @@ def run_outbox_job(job_id: int, database_url: str | None = None) -> str:
             job = session.get(OutboxJob, job_id)
             return job.status if job else "missing"
         job = session.get(OutboxJob, job_id)
+        deadline = deadline_of(job, settings)
         try:
-            resolve(job.name)(session, job=job, **job.payload)
+            if utcnow() >= deadline:
+                raise OutOfTime(f"not started within its deadline of {deadline_seconds(job.name, settings)} s")
+            with running_until(deadline):
+                resolve(job.name)(session, job=job, **job.payload)
             job.status = JobStatus.DONE
             job.finished_at = utcnow()
             job.last_error = None
@@ -79,19 +91,27 @@ def run_outbox_job(job_id: int, database_url: str | None = None) -> str:
             return job.status
         except Reschedule as later:
             session.rollback()
-            return _reschedule(session, job_id, later)
+            return _reschedule(session, job_id, later, settings)
         except Exception as error:  # noqa: BLE001 - any failure of the job is recorded, then retried
             session.rollback()
             log.warning("job %s (%s) failed: %s", job_id, job.name, error)
             return _record_failure(session, job_id, error, settings)
 
 
-def _reschedule(session: Session, job_id: int, later: Reschedule) -> str:
+def _reschedule(session: Session, job_id: int, later: Reschedule, settings: Settings) -> str:
     job = session.get(OutboxJob, job_id)
-    job.status = JobStatus.PENDING
+    job.rate_limit_waits += 1
     job.attempts = max(0, job.attempts - 1)
-    job.available_at = utcnow() + timedelta(seconds=later.delay_seconds)
     job.last_error = str(later)[:2000]
+    available_at = utcnow() + timedelta(seconds=later.delay_seconds)
+    if job.rate_limit_waits > settings.llm_rate_limit_waits:
+        return _fail(session, job, f"{later} (gave up after {settings.llm_rate_limit_waits} rate-limit waits)",
+                     "The AI service is busy and kept asking us to wait. You can ask for it again later.")
+    if available_at >= deadline_of(job, settings):
+        return _fail(session, job, f"{later}; the wait would end after the job's deadline",
+                     "The AI service is busy and asked us to wait past the time allowed. You can ask for it again.")
+    job.status = JobStatus.PENDING
+    job.available_at = available_at
     session.add(job)
     session.commit()
     return job.status
@@ -99,19 +119,62 @@ def _reschedule(session: Session, job_id: int, later: Reschedule) -> str:
 
 def _record_failure(session: Session, job_id: int, error: Exception, settings: Settings) -> str:
     job = session.get(OutboxJob, job_id)
-    job.last_error = "".join(traceback.format_exception_only(error)).strip()[:2000]
-    if job.attempts >= settings.job_max_attempts:
-        job.status = JobStatus.FAILED
-        job.finished_at = utcnow()
-        hook = FAILURE_HOOKS.get(job.name)
-        if hook:
-            module_name, _, attr = hook.partition(":")
-            from importlib import import_module
-
-            getattr(import_module(module_name), attr)(session, job)
-    else:
-        job.status = JobStatus.PENDING
-        job.available_at = utcnow() + backoff(job.attempts)
+    detail = "".join(traceback.format_exception_only(error)).strip()[:2000]
+    retry_at = utcnow() + backoff(job.attempts)
+    if (job.attempts >= settings.job_max_attempts or getattr(error, "retryable", True) is False
+            or retry_at >= deadline_of(job, settings)):
+        return _fail(session, job, detail, plain_reason(error))
+    job.last_error = detail
+    job.status = JobStatus.PENDING
+    job.available_at = retry_at
     session.add(job)
     session.commit()
     return job.status
+
+
+def plain_reason(error: Exception) -> str:
+    """What the person waiting is told: the error's own plain sentence if it has one (`plain`)."""
+    return getattr(error, "plain", None) or PLAIN_FAILURE
+
+
+def _fail(session: Session, job: OutboxJob, detail: str, reason: str) -> str:
+    """End `job` failed: the detail for admins, the plain reason through its failure hook; commits."""
+    job.status = JobStatus.FAILED
+    job.finished_at = utcnow()
+    job.last_error = detail[:2000]
+    hook = FAILURE_HOOKS.get(job.name)
+    if hook:
+        module_name, _, attr = hook.partition(":")
+        from importlib import import_module
+
+        getattr(import_module(module_name), attr)(session, job, reason)
+    session.add(job)
+    session.commit()
+    return job.status
+
+
+def fail_overdue(session: Session, settings: Settings, grace_seconds: float = 15.0) -> int:
+    """End failed every unfinished job past its deadline: waiting ones at once, running ones after `grace_seconds`
+    (a run cuts its own calls to the deadline; one still running then hangs, or its worker died). Returns how many."""
+    now = utcnow()
+    shortest = min(settings.job_deadline_prompt_seconds, settings.job_deadline_summary_seconds,
+                   settings.job_deadline_seconds)
+    candidates = session.exec(select(OutboxJob).where(
+        col(OutboxJob.status).in_([JobStatus.PENDING, JobStatus.QUEUED, JobStatus.RUNNING]),
+        OutboxJob.started_at < now - timedelta(seconds=shortest))).all()
+    failed = 0
+    for job in candidates:
+        was = job.status
+        grace = timedelta(seconds=grace_seconds if was == JobStatus.RUNNING else 0)
+        if now < deadline_of(job, settings) + grace:
+            continue
+        ended = session.exec(update(OutboxJob).where(OutboxJob.id == job.id, OutboxJob.status == was)
+                             .values(status=JobStatus.FAILED, finished_at=now))
+        if ended.rowcount != 1:
+            session.rollback()
+            continue
+        seconds = deadline_seconds(job.name, settings)
+        _fail(session, job, f"not finished within its deadline of {seconds} s (was {was.value})",
+              OutOfTime.plain)
+        failed += 1
+    return failed

@@ -67,12 +67,14 @@ def summarise_team(session: Session, *, job: OutboxJob, summary_id: int, guidanc
     reflections, names = team_material(session, summary.team_id, summary.challenge_id)
     chosen = writer(session)
     guidance = (guidance if guidance is not None else _latest_guidance(session, summary)) or None
+    session.commit()  # nothing to write yet: ends the read transaction, so no connection is held while the model thinks
     try:
         content = summarise_in_parts(chosen, summary.work_key, challenge.title, reflections, guidance)
     except RetryLater as error:
         raise reschedule_on_rate_limit(error) from error
-    except SummaryFailed as error:
-        summary.status, summary.error, summary.updated_at = SummaryStatus.FAILED, str(error)[:2000], utcnow()
+    except SummaryFailed:  # the detail is in the call log, for admins
+        summary.status, summary.updated_at = SummaryStatus.FAILED, utcnow()
+        summary.error = "The AI writer's answers failed our checks twice. You can ask for it again."
         session.add(summary)
         return
     template = load("team_summary")
@@ -195,11 +197,11 @@ def _latest_guidance(session: Session, summary: LessonSummary) -> str | None:
     return version.guidance if version else None
 
 
-def mark_summary_failed(session: Session, job: OutboxJob) -> None:
-    """Failure hook: the lead sees the summary failed, with a retry button."""
+def mark_summary_failed(session: Session, job: OutboxJob, reason: str) -> None:
+    """Failure hook: the lead sees the summary failed (`reason`, in plain words), with a retry button."""
     summary = session.get(LessonSummary, job.payload["summary_id"])
     if summary is not None and summary.status == SummaryStatus.GENERATING:
-        summary.status, summary.error, summary.updated_at = SummaryStatus.FAILED, job.last_error, utcnow()
+        summary.status, summary.error, summary.updated_at = SummaryStatus.FAILED, reason, utcnow()
         session.add(summary)
 
 

@@ -7,9 +7,16 @@ What the fork would protect against is covered elsewhere: the outbox row owns th
 worker that dies mid-job (even by SIGKILL) leaves a row that the stale sweep hands out again, and
 the job is written to be safe to run twice. RQ's job timeout still applies (SIGALRM in this process).
 The job code is imported here, once, before the first job.
+
+Jobs that call a model are handed to a pool of LLM_CONCURRENCY threads in this process (workers.job_pool),
+so the worker takes its next job while a model thinks. On a warm shutdown (SIGTERM) the process ends only
+once its pool's jobs have finished, each by its deadline.
 """
 from rq.worker import SimpleWorker
 
+from webapp.settings import get_settings
+
+from . import job_pool
 from .registry import JOBS, resolve
 from .runner import run_outbox_job  # noqa: F401 - imported for its side effect: a warm worker
 
@@ -18,4 +25,8 @@ for _name in JOBS:
 
 
 class LearnloopWorker(SimpleWorker):
-    """RQ's in-process worker with Learnloop's job code preloaded."""
+    """RQ's in-process worker with Learnloop's job code preloaded and a thread pool for model jobs."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        job_pool.enable_in_worker(get_settings().llm_concurrency)

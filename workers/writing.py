@@ -104,6 +104,15 @@ class SummaryRequest:
 class WriterError(Exception):
     """A writer could not produce output this time; the job is retried with backoff."""
 
+    plain = "The AI writer did not give a usable answer. You can ask for it again."
+
+
+class QuotaExhausted(WriterError):
+    """The LLM account's quota is used up (429 `insufficient_quota`): waiting never helps, the job fails at once."""
+
+    retryable = False
+    plain = "The AI service refused: its account has run out of quota. An admin has been told."
+
 
 class InvalidOutput(WriterError):
     """The output broke the schema or the citation rule; the message says how (it is fed back once)."""
@@ -128,9 +137,10 @@ class CallRecord:
     tokens_in: int = 0
     tokens_out: int = 0
     latency_ms: int = 0
-    outcome: str = "ok"  # ok, invalid, error, rate_limited
+    outcome: str = "ok"  # ok, invalid, error, timeout, rate_limited, quota
     error: str | None = None
     request_id: str | None = None
+    status_code: int | None = None  # HTTP status of the attempt; None when no answer came
 
 
 CallLog = Callable[[CallRecord], None]

@@ -1,9 +1,11 @@
 """A local OpenAI-compatible server for tests: the real SDK talks to it through base_url.
 
-Modes: good, slow, rate_limited (429 with Retry-After), error (500), malformed (not JSON), schema_break
-(JSON of the wrong shape), bad_citations (cites ids that were not given), bad_quotes (quotes found in no
-cited reflection), no_json_schema (400 to json_schema, as some compatible servers do; JSON mode works).
-`script` lists modes used first, one per request; then `mode` applies. Every request is recorded.
+Modes: good, slow (answers after `slow_seconds`: set it beyond the client's timeout to hang), rate_limited (429
+with Retry-After), quota (429 `insufficient_quota`, as OpenAI answers an exhausted account), error (500),
+malformed (not JSON), schema_break (JSON of the wrong shape), bad_citations (cites ids that were not given),
+bad_quotes (quotes found in no cited reflection), no_json_schema (400 to json_schema, as some compatible
+servers do; JSON mode works). `script` lists modes used first, one per request; then `mode` applies. Every
+request is recorded.
 """
 from __future__ import annotations
 
@@ -117,6 +119,9 @@ def _handler(fake: FakeOpenAI):
             if mode == "rate_limited":
                 return self._send(429, {"error": {"message": "Rate limit reached", "type": "rate_limit_error"}},
                                   {"retry-after": fake.retry_after})
+            if mode == "quota":
+                return self._send(429, {"error": {"message": "You exceeded your current quota",
+                                                  "type": "insufficient_quota", "code": "insufficient_quota"}})
             if mode == "error":
                 return self._send(500, {"error": {"message": "boom", "type": "server_error"}})
             format_type = (body.get("response_format") or {}).get("type")
@@ -140,7 +145,10 @@ def _handler(fake: FakeOpenAI):
             self.send_header("x-request-id", f"req_fake_{len(fake.requests)}")
             for name, value in (headers or {}).items():
                 self.send_header(name, value)
-            self.end_headers()
-            self.wfile.write(raw)
+            try:
+                self.end_headers()
+                self.wfile.write(raw)
+            except (BrokenPipeError, ConnectionResetError):  # the client gave up waiting (its timeout): fine
+                pass
 
     return Handler

@@ -7,7 +7,7 @@ from prompts import load
 from webapp.settings import load_settings
 from workers.llm import OpenAIWriter, writer_for
 from workers.offline_writer import OfflineWriter
-from workers.writing import InvalidOutput, PromptRequest, RetryLater, SummaryRequest, WriterError
+from workers.writing import InvalidOutput, PromptRequest, QuotaExhausted, RetryLater, SummaryRequest, WriterError
 
 REFLECTIONS = [{"id": 3, "author": "Participant 1", "text": "I learned to write tests first."},
                {"id": 7, "author": "Participant 2", "text": "Pairing helped us find the bug."}]
@@ -59,23 +59,27 @@ def test_server_without_json_schema_falls_back_to_json_mode(fake_openai):
     assert [request.get("response_format", {}).get("type") for request in fake_openai.requests] == ["json_schema", "json_object"]
 
 
-def test_slow_server_times_out_as_a_writer_error(fake_openai):
+def test_slow_server_times_out_as_a_writer_error_logged_with_its_real_latency(fake_openai):
     fake_openai.mode, fake_openai.slow_seconds = "slow", 3
     calls = []
     started = time.monotonic()
     with pytest.raises(WriterError):
         make_writer(fake_openai, calls, timeout=0.5, retries=0).summarise(summary())
     assert time.monotonic() - started < 2.5
-    assert calls[0].outcome == "error"
+    [call] = calls
+    assert call.outcome == "timeout" and call.status_code is None and 450 <= call.latency_ms < 2500
 
 
-def test_short_retry_after_is_honoured_by_the_sdk_then_succeeds(fake_openai):
+def test_short_retry_after_is_waited_out_then_succeeds_and_both_attempts_are_logged(fake_openai):
     fake_openai.script.extend(["rate_limited"])
     fake_openai.retry_after = "1"
+    calls = []
     started = time.monotonic()
-    content = make_writer(fake_openai, [], retries=2).summarise(summary())
+    content = make_writer(fake_openai, calls, retries=2).summarise(summary())
     assert content.key_lessons and time.monotonic() - started >= 0.9
     assert len(fake_openai.requests) == 2
+    assert [(call.outcome, call.status_code) for call in calls] == [("rate_limited", 429), ("ok", 200)]
+    assert calls[0].request_id == "req_fake_1" and calls[1].tokens_in > 0
 
 
 def test_long_retry_after_becomes_a_reschedule_without_waiting(fake_openai):
@@ -89,12 +93,40 @@ def test_long_retry_after_becomes_a_reschedule_without_waiting(fake_openai):
     assert calls[0].outcome == "rate_limited"
 
 
-def test_server_error_is_retried_by_the_sdk_then_reported(fake_openai):
+def test_exhausted_quota_fails_at_once_without_waiting_or_retrying(fake_openai):
+    fake_openai.mode = "quota"
+    calls = []
+    with pytest.raises(QuotaExhausted) as raised:
+        make_writer(fake_openai, calls, retries=3).summarise(summary())
+    assert raised.value.retryable is False
+    assert len(fake_openai.requests) == 1
+    [call] = calls
+    assert (call.outcome, call.status_code) == ("quota", 429) and "insufficient_quota" in call.error
+
+
+def test_server_error_is_retried_then_reported_with_every_attempt_logged(fake_openai):
     fake_openai.mode = "error"
     calls = []
     with pytest.raises(WriterError, match="500"):
         make_writer(fake_openai, calls, retries=1).summarise(summary())
-    assert len(fake_openai.requests) == 2 and calls[0].outcome == "error"
+    assert len(fake_openai.requests) == 2
+    assert [(call.outcome, call.status_code) for call in calls] == [("error", 500), ("error", 500)]
+    assert all(call.latency_ms >= 0 and call.request_id for call in calls)
+
+
+def test_a_running_jobs_deadline_cuts_the_timeout_and_the_retries(fake_openai):
+    from datetime import timedelta
+
+    from webapp.models import utcnow
+    from workers.deadlines import OutOfTime, running_until
+
+    fake_openai.mode, fake_openai.slow_seconds = "slow", 30
+    calls = []
+    started = time.monotonic()
+    with running_until(utcnow() + timedelta(seconds=1.5)), pytest.raises(OutOfTime):
+        make_writer(fake_openai, calls, timeout=20, retries=5).summarise(summary())
+    assert time.monotonic() - started < 3
+    assert calls and calls[0].outcome == "timeout"
 
 
 @pytest.mark.parametrize("mode, message", [("malformed", "schema"), ("schema_break", "schema"),

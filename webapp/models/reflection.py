@@ -129,7 +129,8 @@ class LlmCall(SQLModel, table=True):
     tokens_in: int = Field(default=0)
     tokens_out: int = Field(default=0)
     latency_ms: int = Field(default=0)
-    outcome: str = Field(max_length=20)  # ok, invalid, error
+    outcome: str = Field(max_length=20)  # ok, invalid, error, timeout, rate_limited, quota
     error: str | None = Field(default=None, sa_type=Text)
     request_id: str | None = Field(default=None, max_length=120)
+    status_code: int | None = None  # the HTTP status of this attempt; None when no answer came (timeout)
     created_at: datetime = created_at_field()

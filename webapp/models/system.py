@@ -6,7 +6,7 @@ from enum import StrEnum
 from sqlalchemy import JSON, Index, Text
 from sqlmodel import Field, SQLModel
 
-from .base import created_at_field, enum_field
+from .base import created_at_field, enum_field, utcnow
 
 
 class JobStatus(StrEnum):
@@ -35,6 +35,11 @@ class OutboxJob(SQLModel, table=True):
     finished_at: datetime | None = None
     last_error: str | None = Field(default=None, sa_type=Text)
     created_at: datetime = created_at_field()
+    # When the current run of this work was asked for (written, or retried by a person): the job kind's
+    # deadline counts from here, whatever timeouts, retries and backoff add up to.
+    started_at: datetime | None = Field(default_factory=utcnow)
+    # 429 waits so far in this run: capped by LLM_RATE_LIMIT_WAITS, as attempts are by JOB_MAX_ATTEMPTS.
+    rate_limit_waits: int = Field(default=0)
 
 
 class Notification(SQLModel, table=True):

@@ -28,12 +28,13 @@ def retry_job(job_id: int):
     """Give a failed job another set of attempts."""
     session = db()
     try:
-        retry_failed_job(session, job_id)
+        runs = retry_failed_job(session, job_id)
     except LookupError:
         abort(404)
     except JobNotRetryable as error:
         flash(str(error), "error")
         return redirect(url_for("operations.jobs"), code=303)
     session.commit()
-    flash(f"Job {job_id} will run again.", "success")
+    flash(f"Job {job_id} will run again." if runs.id == job_id
+          else f"Job {runs.id}, the latest of the same summary, will run again.", "success")
     return redirect(url_for("operations.jobs"), code=303)

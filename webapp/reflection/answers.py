@@ -86,6 +86,13 @@ def _team_of(session: Session, prompt: ReflectionPrompt) -> int:
 def retry_prompt(session: Session, user: User, prompt_id: int) -> ReflectionPrompt:
     """Ask again for a failed prompt (the caller commits). Raises PromptNotYours, or ValueError if not failed."""
     prompt = prompt_of(session, user, prompt_id)
+    restart_prompt(session, prompt)
+    return prompt
+
+
+def restart_prompt(session: Session, prompt: ReflectionPrompt) -> OutboxJob | None:
+    """Put a failed prompt and its job back in line (the caller commits). The participant's retry and the admin
+    jobs page's both come here, so job and prompt always agree. Raises ValueError if the prompt has not failed."""
     if prompt.status != PromptStatus.FAILED:
         raise ValueError("Only a failed prompt can be asked for again.")
     job = session.exec(select(OutboxJob).where(OutboxJob.key == f"reflection-prompt:{prompt.work_key}")).first()
@@ -93,4 +100,4 @@ def retry_prompt(session: Session, user: User, prompt_id: int) -> ReflectionProm
         retry(session, job)
     prompt.status, prompt.error = PromptStatus.PENDING, None
     session.add(prompt)
-    return prompt
+    return job

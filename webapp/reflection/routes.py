@@ -14,6 +14,7 @@ from .answers import AnswerInvalid, PromptNotYours, answer_prompt, prompt_of, re
 from .calls import llm_call_totals, recent_llm_calls
 from .queries import latest_version, prompts_for, summary_view, team_summaries_for_lead
 from .team import NotYourTeam, SummaryBusy, retry_summary, summarise_now, summary_for_lead
+from .waiting import prompt_waited, summary_waited
 
 bp = Blueprint("reflection", __name__)
 
@@ -24,7 +25,9 @@ def _panel_for_templates():
     def reflection_panel():
         return prompts_for(db(), current_user.id) if current_user.is_authenticated else None
 
-    return {"reflection_panel": reflection_panel}
+    return {"reflection_panel": reflection_panel,
+            "prompt_waited": lambda prompt: prompt_waited(db(), prompt),
+            "summary_waited": lambda summary: summary_waited(db(), summary)}
 
 
 @bp.get("/reflection/prompts")
@@ -151,6 +154,8 @@ def retry_summary_view(summary_id: int):
     if request.headers.get("HX-Request") == "true":
         return _summary_fragment(summary)
     flash("The summary is being written again.", "success")
+    if request.form.get("back") == "review":  # asked from the summary's review page: back to it
+        return redirect(url_for("review.summary", summary_id=summary.id), code=303)
     return redirect(url_for("reflection.team"), code=303)
 
 

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import re
 
-from sqlmodel import Session, select
+from sqlalchemy import or_
+from sqlmodel import Session, col, select
 
 from ..db import take_write_lock
 from ..jobs import retry
@@ -66,14 +67,30 @@ def summary_for_lead(session: Session, user: User, summary_id: int) -> LessonSum
 
 def retry_summary(session: Session, user: User, summary_id: int) -> LessonSummary:
     """Write a failed summary again (the caller commits). Raises NotYourTeam, or ValueError if not failed."""
-    from workers.summaries import outbox_key
-
     summary = summary_for_lead(session, user, summary_id)
+    restart_summary(session, summary)
+    return summary
+
+
+def restart_summary(session: Session, summary: LessonSummary) -> OutboxJob | None:
+    """Put a failed summary back to being written, by its latest job (the caller commits): a failed regeneration
+    runs again with the lead's guidance, not the original. The lead's retry and the admin jobs page's both
+    come here, so job and summary always agree. Raises ValueError if the summary has not failed."""
     if summary.status != SummaryStatus.FAILED:
-        raise ValueError("Only a failed summary can be written again.")
-    job = session.exec(select(OutboxJob).where(OutboxJob.key == outbox_key(summary))).first()
+        raise ValueError(f"Only a failed summary can be written again (this one is {summary.status.value}).")
+    job = latest_summary_job(session, summary)
     if job is not None:
         retry(session, job)
     summary.status, summary.error, summary.updated_at = SummaryStatus.GENERATING, None, utcnow()
     session.add(summary)
-    return summary
+    return job
+
+
+def latest_summary_job(session: Session, summary: LessonSummary) -> OutboxJob | None:
+    """The summary's newest job: its first writing, or its latest regeneration."""
+    from workers.summaries import outbox_key
+
+    base = outbox_key(summary)
+    return session.exec(select(OutboxJob).where(
+        or_(OutboxJob.key == base, col(OutboxJob.key).startswith(f"{base}:regenerate:", autoescape=True)))
+        .order_by(col(OutboxJob.id).desc())).first()

@@ -1,7 +1,8 @@
 """Demo material for the review pages: a few reflections one team shared, and a draft summary of them.
 
 The draft is written by the real summary job through the real outbox runner, with the writer the settings
-choose (the offline writer in the embedded default), so `make run` has something to review.
+choose: at once with the offline writer (the embedded default), so `make run` has something to review; by
+the pump once the app serves when a model is configured, so start-up never waits for a model.
 """
 from __future__ import annotations
 
@@ -32,6 +33,8 @@ def add_review_demo(session: Session, team_slug: str = "platform") -> LessonSumm
     from workers.runner import run_outbox_job
     from workers.summaries import outbox_key, request_summary
 
+    from ..settings import get_settings
+
     team = session.exec(select(Team).where(Team.slug == team_slug)).first()
     challenge = session.exec(select(Challenge).order_by(col(Challenge.id))).first()
     if team is None or challenge is None:
@@ -59,7 +62,9 @@ def add_review_demo(session: Session, team_slug: str = "platform") -> LessonSumm
                               work_key=f"demo:{challenge.id}:{team.id}")
     session.commit()
     job = session.exec(select(OutboxJob).where(OutboxJob.key == outbox_key(summary))).first()
-    if job is not None:
+    if job is not None and not get_settings().uses_llm:
+        # The offline writer answers at once. A model may be slow or silent, and start-up never waits for one:
+        # its job stays in the outbox for the pump, and the review page shows the draft being written.
         run_outbox_job(job.id, session.get_bind().url.render_as_string(hide_password=False))
     session.refresh(summary)
     return summary

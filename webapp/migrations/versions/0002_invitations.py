@@ -10,7 +10,7 @@ import sqlmodel
 
 
 revision = '0002_invitations'
-down_revision = '0001'
+down_revision = "0002_b_sessions"
 branch_labels = None
 depends_on = None
 
