@@ -26,7 +26,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     )
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
-    from . import admin, auth, errors, library, main, monitoring, navigation, operations, reflection, review
+    from . import admin, auth, credentials, errors, library, main, monitoring, navigation, operations, reflection, review
     from . import security, web
     from .cli import register_cli
     from .play import routes as play_routes
@@ -36,7 +36,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     security.init_app(app)
     errors.init_app(app)
     for blueprint in (auth.bp, main.bp, play_routes.bp, reflection.bp, review.bp, library.bp, monitoring.bp,
-                      admin.bp, operations.bp):
+                      admin.bp, operations.bp, credentials.bp):
         app.register_blueprint(blueprint)
     register_cli(app)
     if settings.outbox_pump:

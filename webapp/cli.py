@@ -99,7 +99,9 @@ def serve(host: str, port: int | None) -> None:
 
 
 def register_cli(app: Flask) -> None:
-    for command in (db_cli, users_cli, demo_cli, serve):
+    from .credentials.cli import badges_cli
+
+    for command in (db_cli, users_cli, demo_cli, serve, badges_cli):
         app.cli.add_command(command)
 
 

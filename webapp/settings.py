@@ -56,6 +56,17 @@ class Settings(BaseSettings):
         default=True,
         description="Run the outbox pump thread in each web process (runs jobs without Redis, dispatches them with it).",
     )
+    public_url: str | None = Field(
+        default=None,
+        description="The deployment's public address (https://learn.example.com): the badge issuer's did:web and the "
+                    "links in credentials. Unset: the address of each request (fine on one machine, not behind a proxy).",
+    )
+    badge_issuer_name: str = Field(
+        default="Learnloop", min_length=1, max_length=120, description="The organisation named as issuer of badges."
+    )
+    badge_issuer_email: str | None = Field(
+        default=None, description="Contact address in the badge issuer's profile (Open Badges 2.0 asks for one)."
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(default="INFO", description="Log level.")
 
     @field_validator("database_url")
@@ -78,7 +89,7 @@ class Settings(BaseSettings):
             raise ValueError("must be a redis://, rediss:// or unix:// URL")
         return value
 
-    @field_validator("openai_base_url", "openai_api_key", mode="before")
+    @field_validator("openai_base_url", "openai_api_key", "public_url", "badge_issuer_email", mode="before")
     @classmethod
     def _empty_is_unset(cls, value):
         return None if value == "" else value
@@ -89,6 +100,15 @@ class Settings(BaseSettings):
         if value is not None and not value.startswith(("http://", "https://")):
             raise ValueError("must be an http:// or https:// URL")
         return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_origin(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        if not value.startswith(("http://", "https://")) or value.count("/") > 3 or "?" in value or "#" in value:
+            raise ValueError("must be an origin such as https://learn.example.com (no path)")
+        return value.rstrip("/")
 
     @property
     def is_sqlite(self) -> bool:

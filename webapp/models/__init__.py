@@ -38,6 +38,7 @@ from .reflection import (
     Visibility,
 )
 from .system import JobStatus, Notification, OutboxJob
+from .credentials import BadgeCredential, IssuerKey
 from .monitoring import (
     ActivityDayBits,
     ActivityTotal,
@@ -52,7 +53,7 @@ from .monitoring import (
 
 __all__ = [
     "ActivityDayBits", "ActivityTotal", "MissionCompleter", "MissionCompleterDayBits", "MissionDay", "MissionTotal", "RollupState", "TeamDay", "TeamTotal",
-    "AssessmentPhase", "Badge", "BadgeAward", "Cadence", "BadgeRule", "BadgeScope", "Challenge", "ChallengeStatus", "ChallengeTeam",
+    "AssessmentPhase", "Badge", "BadgeAward", "BadgeCredential", "IssuerKey", "Cadence", "BadgeRule", "BadgeScope", "Challenge", "ChallengeStatus", "ChallengeTeam",
     "Completion", "Enrolment", "Feedback", "JobStatus", "Kudos", "LeaderboardMode", "Lesson",
     "LessonSummary", "LessonSummaryVersion", "LlmCall", "Membership", "Mission", "MissionKind",
     "Notification", "OutboxJob", "PointAdjustment", "PointEvent", "PointReason", "PromptStatus", "Reflection",
