@@ -8,9 +8,10 @@ from datetime import timedelta
 from sqlmodel import Session
 
 from webapp.auth.accounts import create_user
+from webapp.credentials.issuing import Issuer, claim_badge
 from webapp.jobs import enqueue
 from webapp.models import (
-    Badge, BadgeRule, Challenge, ChallengeStatus, ChallengeTeam, Completion, Enrolment, JobStatus, Lesson,
+    Badge, BadgeAward, BadgeRule, Challenge, ChallengeStatus, ChallengeTeam, Completion, Enrolment, JobStatus, Lesson,
     LessonSummary, LessonSummaryVersion, Membership, Mission, MissionKind, PromptStatus, Reflection,
     ReflectionPrompt, Role, Skill, SummaryStatus, Team, Visibility, utcnow,
 )
@@ -85,6 +86,12 @@ def build_world(session: Session) -> World:
     session.add(Lesson(summary_id=published.id, version_id=versions[1].id, team_id=team_a.id,
                        challenge_id=challenge.id, section="key_lessons", text="Small changes are safer.",
                        citations=[reflection.id]))
+    award = BadgeAward(badge_id=badge.id, challenge_id=challenge.id, subject=f"user:{users['employee'].id}",
+                       user_id=users["employee"].id)
+    session.add(award)
+    session.flush()
+    credential = claim_badge(session, users["employee"], award.id, Issuer(base_url="http://localhost", name="Corp"),
+                             "test-secret")
     job = enqueue(session, "notifications.send", "world-job", user_id=users["employee"].id, text="hi")
     job.status = JobStatus.FAILED
     session.commit()
@@ -92,4 +99,5 @@ def build_world(session: Session) -> World:
         "challenge_id": challenge.id, "mission_id": mission.id, "badge_id": badge.id, "team_id": team_a.id,
         "user_id": users["employee"].id, "job_id": job.id, "prompt_id": prompt.id, "summary_id": draft.id,
         "published_id": published.id, "item_id": completion.id, "number": 1,
+        "award_id": award.id, "public_id": credential.public_id, "list_number": 0,
     })
