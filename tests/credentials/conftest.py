@@ -62,6 +62,7 @@ def served_documents(client, credential: dict) -> dict:
 
 def node_verify(credential: dict, documents: dict, tmp_path) -> dict:
     """Run the Node verifier; its document loader serves only `documents` and the npm packages' contexts."""
+    assert (VERIFIER / "node_modules").exists(), "the Node verifier is not installed: run `make install`"
     path = tmp_path / f"verify-{len(list(tmp_path.iterdir()))}.json"
     path.write_text(json.dumps({"credential": credential, "documents": documents}))
     result = subprocess.run(["node", str(VERIFIER / "verify.mjs"), str(path)], capture_output=True, text=True,
