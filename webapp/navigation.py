@@ -20,6 +20,7 @@ NAV_ITEMS: list[tuple[str, str, tuple[Role, ...]]] = [
     ("Programme", "monitoring.overview", (Role.LEAD, Role.ADMIN)),
     ("Jobs", "operations.jobs", (Role.ADMIN,)),
     ("LLM calls", "reflection.llm_calls", (Role.ADMIN,)),
+    ("Credentials", "credentials.issued", (Role.ADMIN,)),
 ]
 
 

@@ -11,7 +11,7 @@ from xml.sax.saxutils import escape, quoteattr
 PALETTE = ["#1f6feb", "#8250df", "#1a7f37", "#bf3989", "#9a6700", "#0969da"]
 
 
-def _lines(name: str, width: int = 16) -> list[str]:
+def _lines(name: str, width: int = 11) -> list[str]:
     words, lines, line = name.split(), [], ""
     for word in words:
         if line and len(line) + 1 + len(word) > width:
@@ -27,9 +27,9 @@ def badge_svg(name: str, badge_id: int, baked: str = "") -> str:
     """A round badge with the badge's name; `baked` is inserted as the first child of the root."""
     colour = PALETTE[badge_id % len(PALETTE)]
     lines = _lines(name)
-    first_y = 150 - (len(lines) - 1) * 14
-    text = "".join(f'<text x="150" y="{first_y + 28 * index}" text-anchor="middle" font-family="sans-serif" '
-                   f'font-size="24" font-weight="bold" fill="#ffffff">{escape(line)}</text>'
+    first_y = 160 - (len(lines) - 1) * 18
+    text = "".join(f'<text x="150" y="{first_y + 36 * index}" text-anchor="middle" font-family="sans-serif" '
+                   f'font-size="30" font-weight="bold" fill="#ffffff">{escape(line)}</text>'
                    for index, line in enumerate(lines))
     return ('<svg xmlns="http://www.w3.org/2000/svg" xmlns:openbadges="https://purl.imsglobal.org/ob/v3p0" '
             'width="300" height="300" viewBox="0 0 300 300" role="img" '
