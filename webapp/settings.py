@@ -106,7 +106,11 @@ class Settings(BaseSettings):
     def _public_origin(cls, value: str | None) -> str | None:
         if value is None:
             return None
-        if not value.startswith(("http://", "https://")) or value.count("/") > 3 or "?" in value or "#" in value:
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.path not in ("", "/") \
+                or parts.query or parts.fragment:
             raise ValueError("must be an origin such as https://learn.example.com (no path)")
         return value.rstrip("/")
 

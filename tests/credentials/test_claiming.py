@@ -176,3 +176,21 @@ def test_the_verification_page_reports_a_credential_whose_key_was_retired(app, c
     session.commit()
     page = client.get(f"/credentials/{public_id}").get_data(as_text=True)
     assert "<strong>Not valid</strong>" in page and "a key the issuer does not list" in page
+
+
+def test_a_hostile_badge_name_stays_text_in_pages_images_and_json(client, auth, session, earned):
+    ada, badge, award = earned
+    badge.name = 'Pwn <script>alert(1)</script> ]]> "quoted"'
+    session.add(badge)
+    session.commit()
+    auth.login("ada@example.com")
+    public_id = claim(auth, award.id)
+    page = client.get(f"/credentials/{public_id}").get_data(as_text=True)
+    assert "<script>alert(1)" not in page and "&lt;script&gt;alert(1)" in page
+    for path in (f"/credentials/{public_id}.svg", f"/ob2/assertions/{public_id}.svg",
+                 f"/credentials/achievements/{badge.id}.svg"):
+        root = ElementTree.fromstring(client.get(path).get_data())  # still well-formed XML
+        assert not root.findall(".//{http://www.w3.org/2000/svg}script"), path
+    baked = ElementTree.fromstring(client.get(f"/credentials/{public_id}.svg").get_data()).find(
+        "{https://purl.imsglobal.org/ob/v3p0}credential")
+    assert json.loads(baked.text)["name"] == badge.name

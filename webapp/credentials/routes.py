@@ -68,7 +68,7 @@ def _issued_badge_or_404(badge_id: int) -> Badge:
 @reads_only
 def did_document():
     """The issuer's DID document (did:web): every key not retired, as Multikey, under assertionMethod."""
-    return _json(issuer.did_document(db(), current_issuer().base_url), mimetype="application/did+ld+json")
+    return _json(issuer.did_document(db(), current_issuer().base_url), mimetype="application/json")
 
 
 @bp.get("/credentials/status/<int:list_number>")
