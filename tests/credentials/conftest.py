@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from webapp.models import Badge, BadgeAward, BadgeCredential, BadgeRule, Role
+from webapp.models import BadgeAward, BadgeCredential, BadgeRule, Role
 
 from ..play.conftest import World
 

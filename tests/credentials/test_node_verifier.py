@@ -12,8 +12,6 @@ from webapp.credentials.proofs import UndefinedTerms, add_proof
 
 from .conftest import BASE, claim, node_verify, served_documents, stored
 
-pytestmark = pytest.mark.usefixtures("earned")
-
 
 def test_a_claimed_credential_verifies(app, client, auth, session, earned, tmp_path):
     auth.login("ada@example.com")
