@@ -194,3 +194,16 @@ def test_a_hostile_badge_name_stays_text_in_pages_images_and_json(client, auth, 
     baked = ElementTree.fromstring(client.get(f"/credentials/{public_id}.svg").get_data()).find(
         "{https://purl.imsglobal.org/ob/v3p0}credential")
     assert json.loads(baked.text)["name"] == badge.name
+
+
+def test_with_a_changed_secret_key_claims_and_the_status_list_answer_503_until_the_key_is_rotated(
+        app, client, auth, session, earned):
+    issuer.signing_key(session, "the-old-secret")  # a key made under another SECRET_KEY
+    session.commit()
+    auth.login("ada@example.com")
+    assert auth.post(f"/credentials/awards/{earned[2].id}/claim").status_code == 503
+    assert client.get("/credentials/status/0").status_code == 503
+    assert session.exec(select(func.count()).select_from(BadgeCredential)).one() == 0
+    app.test_cli_runner().invoke(args=["badges", "rotate-key"])
+    claim(auth, earned[2].id)
+    assert client.get("/credentials/status/0").status_code == 200

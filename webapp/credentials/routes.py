@@ -75,7 +75,11 @@ def did_document():
 def status_list(list_number: int):
     """The signed revocation list: bit n set means the credential at index n is revoked."""
     session, who = db(), current_issuer()
-    key, private_key = issuer.signing_key(session, current_app.config["SECRET_KEY"])
+    try:
+        key, private_key = issuer.signing_key(session, current_app.config["SECRET_KEY"])
+    except issuer.KeyUnavailable:
+        current_app.logger.error("badge signing key cannot be decrypted: rotate it")
+        abort(503)
     unsigned = status_list_credential(session, who.base_url, issuer.issuer_did(who.base_url), list_number)
     signed = add_proof(unsigned, private_key, issuer.verification_method_id(who.base_url, key), unsigned["validFrom"])
     session.commit()  # the first key, if this request made it
