@@ -8,6 +8,8 @@ export UV_PYTHON_DOWNLOADS := never
 
 VENDOR := webapp/static/vendor
 ASSETS := webapp/assets
+# The tests' independent verifier of badge credentials (Digital Bazaar's vc in Node), at locked versions.
+VERIFIER := tests/credentials/verifier
 
 .PHONY: run test test-fast bench load install install-runtime assets browser wrk serve-gunicorn clean
 
@@ -40,7 +42,7 @@ wrk:
 # from under a test run.
 install-runtime: $(VENV)/.synced-runtime $(VENDOR)/.copied
 
-install: $(VENV)/.synced-dev $(VENDOR)/.copied
+install: $(VENV)/.synced-dev $(VENDOR)/.copied $(VERIFIER)/node_modules/.installed
 
 $(VENV)/.synced-runtime: pyproject.toml uv.lock
 	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet "uv==$(UV_VERSION)"
@@ -63,9 +65,13 @@ $(VENDOR)/.copied: $(ASSETS)/package.json $(ASSETS)/package-lock.json
 
 assets: $(VENDOR)/.copied
 
+$(VERIFIER)/node_modules/.installed: $(VERIFIER)/package.json $(VERIFIER)/package-lock.json
+	npm ci --prefix $(VERIFIER) --no-audit --no-fund --silent
+	@touch $@
+
 # Browser tests drive Debian's Chromium (Playwright cannot download its own browser here).
 browser:
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
 clean:
-	rm -rf $(VENV) $(VENDOR) $(ASSETS)/node_modules
+	rm -rf $(VENV) $(VENDOR) $(ASSETS)/node_modules $(VERIFIER)/node_modules

@@ -26,8 +26,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     )
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
-    from . import admin, auth, errors, inputs, library, main, monitoring, navigation, operations, profiles
-    from . import reflection, review, security, sso, web
+    from . import admin, auth, credentials, errors, inputs, library, main, monitoring, navigation, operations
+    from . import profiles, reflection, review, security, sso, web
     from .cli import register_cli
     from .play import routes as play_routes
 
@@ -39,7 +39,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     sso.client.init_app(app)
     profiles.init_app(app)
     for blueprint in (auth.bp, main.bp, play_routes.bp, reflection.bp, review.bp, library.bp, monitoring.bp,
-                      admin.bp, operations.bp, sso.bp, profiles.bp):
+                      admin.bp, operations.bp, sso.bp, profiles.bp, credentials.bp):
         app.register_blueprint(blueprint)
     register_cli(app)
     if settings.outbox_pump:

@@ -126,7 +126,9 @@ def eval_summaries(folder: str | None, split: str, offline: bool) -> None:
 
 
 def register_cli(app: Flask) -> None:
-    for command in (db_cli, users_cli, demo_cli, eval_cli, serve):
+    from .credentials.cli import badges_cli
+
+    for command in (db_cli, users_cli, demo_cli, eval_cli, serve, badges_cli):
         app.cli.add_command(command)
 
 

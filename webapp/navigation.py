@@ -21,6 +21,7 @@ NAV_ITEMS: list[tuple[str, str, tuple[Role, ...]]] = [
     ("Jobs", "operations.jobs", (Role.ADMIN,)),
     ("Mail", "admin.mail", (Role.ADMIN,)),
     ("LLM calls", "reflection.llm_calls", (Role.ADMIN,)),
+    ("Credentials", "credentials.issued", (Role.ADMIN,)),
 ]
 
 

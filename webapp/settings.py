@@ -5,6 +5,7 @@ import secrets
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from urllib.parse import urlsplit
 
@@ -95,10 +96,18 @@ class Settings(BaseSettings):
     )
     public_url: str | None = Field(
         default=None,
-        description="Address people reach Learnloop at, used in links sent by email. Unset: the request's own.",
+        description="The deployment's public address (https://learn.example.com): links sent by email, the badge "
+                    "issuer's did:web and the links in credentials. Unset: the address of each request (fine on one "
+                    "machine; set it in production, so links never follow a request's Host header).",
     )
     mail_file_dir: Path = Field(
         default=INSTANCE_DIR / "mail", description="Where messages are written when MAIL_SERVER is unset."
+    )
+    badge_issuer_name: str = Field(
+        default="Learnloop", min_length=1, max_length=120, description="The organisation named as issuer of badges."
+    )
+    badge_issuer_email: str | None = Field(
+        default=None, description="Contact address in the badge issuer's profile (Open Badges 2.0 asks for one)."
     )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(default="INFO", description="Log level.")
     oidc_issuer: str | None = Field(
@@ -165,19 +174,11 @@ class Settings(BaseSettings):
         return self
 
     @field_validator("openai_base_url", "openai_api_key", "oidc_issuer", "oidc_client_id", "oidc_client_secret",
-                     "oidc_redirect_uri", "break_glass_admin_email", mode="before")
+                     "oidc_redirect_uri", "break_glass_admin_email", "public_url",
+                     "badge_issuer_email", mode="before")
     @classmethod
     def _empty_is_unset(cls, value):
         return None if value == "" else value
-
-    @field_validator("public_url")
-    @classmethod
-    def _public_http_url(cls, value: str | None) -> str | None:
-        if value in (None, ""):
-            return None
-        if not value.startswith(("http://", "https://")):
-            raise ValueError("must be an http:// or https:// URL")
-        return value.rstrip("/") + "/"
 
     @field_validator("openai_base_url", "oidc_redirect_uri")
     @classmethod
@@ -229,6 +230,17 @@ class Settings(BaseSettings):
     @property
     def allowed_email_domains(self) -> tuple[str, ...]:
         return tuple(domain for domain in self.oidc_allowed_email_domains.split(",") if domain)
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_origin(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.path not in ("", "/") \
+                or parts.query or parts.fragment:
+            raise ValueError("must be an origin such as https://learn.example.com (no path)")
+        return value.rstrip("/")
 
     @property
     def is_sqlite(self) -> bool:

@@ -111,6 +111,18 @@ MATRIX: dict[tuple[str, str], dict[str, str]] = {
     ("monitoring.overview", "GET"): ANY_LEAD,
     ("monitoring.challenge", "GET"): LEAD_OF_TEAM,
     ("monitoring.export", "GET"): LEAD_OF_TEAM,
+    # portable badges: the issuer's documents, credential pages and 2.0 JSON are public (an unguessable id);
+    # claiming is the award's owner's; revoking and the list of credentials are the admins'
+    **{(endpoint, "GET"): PUBLIC for endpoint in [
+        "credentials.did_document", "credentials.status_list", "credentials.credential",
+        "credentials.credential_json", "credentials.credential_svg", "credentials.achievement",
+        "credentials.achievement_svg", "credentials.ob2_issuer", "credentials.ob2_badge", "credentials.ob2_assertion",
+        "credentials.ob2_assertion_svg",
+    ]},
+    ("credentials.claim_page", "GET"): OWNER,
+    ("credentials.claim", "POST"): OWNER,
+    ("credentials.revoke", "POST"): ADMIN,
+    ("credentials.issued", "GET"): ADMIN,
 }
 
 # Where one endpoint has two rules with different audiences, the rule's own entry wins.

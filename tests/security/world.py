@@ -10,11 +10,12 @@ from pathlib import Path
 from sqlmodel import Session
 
 from webapp.auth.accounts import create_user
+from webapp.credentials.issuing import Issuer, claim_badge
 from webapp.jobs import enqueue
 from webapp.models import Avatar, GroupMapping
 from webapp.models import (
-    Badge, BadgeRule, Challenge, ChallengeStatus, ChallengeTeam, Completion, Email, Enrolment, Invitation, JobStatus,
-    Lesson, PeopleImport,
+    Badge, BadgeAward, BadgeRule, Challenge, ChallengeStatus, ChallengeTeam, Completion, Email, Enrolment, Invitation,
+    JobStatus, Lesson, PeopleImport,
     LessonSummary, LessonSummaryVersion, Membership, Mission, MissionKind, PromptStatus, Reflection,
     ReflectionPrompt, Role, Skill, SummaryStatus, Team, Visibility, utcnow,
 )
@@ -92,6 +93,12 @@ def build_world(session: Session) -> World:
     session.add(Avatar(user_id=users["employee"].id, image=b"\xff\xd8\xff", content_type="image/jpeg"))
     mapping = GroupMapping(idp_group="team-a", team_id=team_a.id)
     session.add(mapping)
+    award = BadgeAward(badge_id=badge.id, challenge_id=challenge.id, subject=f"user:{users['employee'].id}",
+                       user_id=users["employee"].id)
+    session.add(award)
+    session.flush()
+    credential = claim_badge(session, users["employee"], award.id, Issuer(base_url="http://localhost", name="Corp"),
+                             "test-secret")
     job = enqueue(session, "notifications.send", "world-job", user_id=users["employee"].id, text="hi")
     job.status = JobStatus.FAILED
     invited = create_user(session, "invited@a.example", None, "Invited", Role.EMPLOYEE)
@@ -113,4 +120,5 @@ def build_world(session: Session) -> World:
         "user_id": users["employee"].id, "job_id": job.id, "prompt_id": prompt.id, "summary_id": draft.id,
         "published_id": published.id, "item_id": completion.id, "number": 1, "mapping_id": mapping.id,
         "invitation_id": invitation.id, "import_id": people_import.id, "email_id": email.id,
+        "award_id": award.id, "public_id": credential.public_id, "list_number": 0,
     })

@@ -41,4 +41,5 @@ def base_url() -> str:
     """Where emailed links point: PUBLIC_URL when set, otherwise the address this request came to."""
     from flask import current_app, request
 
-    return current_app.config["LEARNLOOP"].public_url or request.url_root
+    public_url = current_app.config["LEARNLOOP"].public_url
+    return public_url + "/" if public_url else request.url_root

@@ -40,6 +40,7 @@ from .reflection import (
 )
 from .system import JobStatus, Notification, OutboxJob
 from .onboarding import Email, ImportStatus, Invitation, PasswordReset, PeopleImport
+from .credentials import BadgeCredential, IssuerKey
 from .monitoring import (
     ActivityDayBits,
     ActivityTotal,
@@ -54,8 +55,8 @@ from .monitoring import (
 
 __all__ = [
     "ActivityDayBits", "ActivityTotal", "MissionCompleter", "MissionCompleterDayBits", "MissionDay", "MissionTotal", "RollupState", "TeamDay", "TeamTotal",
-    "AssessmentPhase", "Avatar", "Badge", "BadgeAward", "Cadence", "BadgeRule", "BadgeScope", "Challenge", "ChallengeStatus", "ChallengeTeam",
-    "Completion", "Enrolment", "Feedback", "GroupMapping", "JobStatus", "Kudos", "LeaderboardMode", "Lesson",
+    "AssessmentPhase", "Avatar", "Badge", "BadgeAward", "BadgeCredential", "Cadence", "BadgeRule", "BadgeScope", "Challenge", "ChallengeStatus", "ChallengeTeam",
+    "Completion", "Enrolment", "Feedback", "GroupMapping", "IssuerKey", "JobStatus", "Kudos", "LeaderboardMode", "Lesson",
     "LessonSummary", "LessonSummaryVersion", "LlmCall", "Membership", "Mission", "MissionKind",
     "Notification", "OutboxJob", "PointAdjustment", "PointEvent", "PointReason", "PromptStatus", "Reflection",
     "ReflectionPrompt", "Role", "SelfAssessment", "Skill", "SummaryStatus", "Team", "User", "UserIdentity",
