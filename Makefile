@@ -9,7 +9,7 @@ export UV_PYTHON_DOWNLOADS := never
 VENDOR := webapp/static/vendor
 ASSETS := webapp/assets
 
-.PHONY: run test test-fast bench load install assets browser wrk serve-gunicorn clean
+.PHONY: run test test-fast bench load mutation install assets browser wrk serve-gunicorn clean
 
 run: install
 	$(BIN)/learnloop db upgrade
@@ -29,6 +29,11 @@ bench: install wrk
 # The load test: 50 simulated people (Locust) against gunicorn, PostgreSQL (scale seed), Redis and RQ workers.
 load: install
 	$(BIN)/python -m bench.load_test
+
+# Mutation testing of the rule modules (mutmut, SQLite only, niced): killed / survived / timed out per module,
+# survivors' diffs in mutation-survivors.txt. Not part of `make test`: it takes about half an hour.
+mutation: install
+	$(BIN)/python scripts/mutation.py
 
 # The play benchmark's load comes from wrk (C), so the client does not eat the cores the server is measured on.
 wrk:
