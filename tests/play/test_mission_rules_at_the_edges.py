@@ -327,3 +327,30 @@ def test_totals_add_up_per_person_challenge_and_team(world, session):
             team_points(session, world.team("blue").id, world.challenge.id)) == (10, 7, 3)
     nobody = world.player("nobody@example.com")
     assert user_points(session, nobody.id) == 0 and team_points(session, 999, world.challenge.id) == 0
+
+
+# What each refusal says, word for word (the page shows it as it is)
+
+def test_each_refusal_says_why_in_the_players_words(world, session):
+    mission = world.mission(evidence_required=True)
+    retired = world.mission("old", retired_at=MORNING)
+    ada, bo = world.player("ada@example.com"), world.player("bo@example.com")
+    outsider = world.player("cy@example.com", enrol=False)
+    complete(session, ada, mission, "ada-key")
+    said = {
+        "someone else's form": refusal(session, bo, mission, "ada-key"),
+        "not joined": refusal(session, outsider, mission, "k1"),
+        "retired": refusal(session, ada, retired, "k2"),
+        "too long": refusal(session, ada, mission, "k3", text="e" * (EVIDENCE_MAX + 1)),
+        "bad link": refusal(session, ada, mission, "k4", url="mailto:ada@example.com"),
+        "no evidence": refusal(session, ada, mission, "k5", text="  "),
+    }
+    assert {what: (error.message, error.field) for what, error in said.items()} == {
+        "someone else's form": ("This form has already been used. Reload the page and try again.", None),
+        "not joined": ("Join this challenge with your team before completing its missions.", None),
+        "retired": ("This mission has been retired and no longer counts.", None),
+        "too long": (f"Keep the evidence under {EVIDENCE_MAX} characters.", "evidence_text"),
+        "bad link": ("The link must start with http:// or https://.", "evidence_url"),
+        "no evidence": ("Describe what you did: this mission needs evidence.", "evidence_text"),
+    }
+    assert str(said["retired"]) == "This mission has been retired and no longer counts."

@@ -233,3 +233,16 @@ def test_publishing_tells_each_member_once_with_the_count_and_the_link(world):
     fresh = [note for note in notes if note.user_id != world.ada.id]
     assert {(note.text, note.link) for note in fresh} == {
         ("Your team's lessons were published to the library (3 lessons).", f"/library/summaries/{summary.id}")}
+
+
+def test_publishing_from_a_page_links_the_notification_to_the_library_page(world, app):
+    summary = written(world, {"key_lessons": [lesson("One.", world.shared[0].id)]}, status=SummaryStatus.APPROVED)
+    with app.test_request_context():
+        from flask import url_for
+
+        expected = url_for("library.summary", summary_id=summary.id)
+        publish_summary(world.session, world.lead, summary.id, summary.revision)
+    world.session.commit()
+    links = set(world.session.exec(select(Notification.link).where(
+        Notification.source == f"summary-published:{summary.id}")).all())
+    assert links == {expected} and expected.endswith(f"/{summary.id}")
