@@ -313,3 +313,19 @@ def test_a_team_badge_is_awarded_to_the_team(world, session):
                                          world.challenge.id))
     assert (awarded.badge.id, awarded.award.subject, awarded.award.user_id, awarded.award.team_id) == (
         badge.id, f"team:{world.team('red').id}", None, world.team("red").id)
+
+
+def test_one_cache_keeps_each_challenges_boards_apart(world, session):
+    other = world.make_challenge("other")
+    ada = world.player("ada@example.com")
+    session.add(Enrolment(challenge_id=other.id, user_id=ada.id, team_id=world.team("red").id))
+    session.commit()
+    give(world, session, ada, 6, 1)
+    give(world, session, ada, 40, 2, challenge=other)
+    cache = BoardCache()
+    for _ in range(2):  # computed, then from the cache
+        here_teams, here_people = boards_for(session, world.challenge, ada, cache)
+        there_teams, there_people = boards_for(session, other, ada, cache)
+        assert [(row.name, row.points) for row in here_teams if row.points] == [("Red", 6)]
+        assert [(row.name, row.points) for row in there_teams if row.points] == [("Red", 40)]
+        assert [row.points for row in here_people] == [6] and [row.points for row in there_people] == [40]

@@ -87,8 +87,16 @@ def test_a_lesson_just_outside_the_lengths_is_refused_beside_its_field(world, th
                                          {"key_lessons": ["ok lesson", "z" * length]}))
     assert error.errors == {"key_lessons-1": f"A lesson is {LESSON_MIN} to {LESSON_MAX} characters "
                                              f"(this one has {length})."}
+    assert str(error) == error.message == error.errors["key_lessons-1"]
     world.session.rollback()
     assert latest(world, three).number == 1
+
+
+def test_every_lesson_out_of_length_is_named_in_one_refusal(world, three):
+    error = refused(lambda: edit_summary(world.session, world.lead, three.id, three.revision,
+                                         {"key_lessons": ["ab", "fine lesson", "cd"]}))
+    assert list(error.errors) == ["key_lessons-0", "key_lessons-2"]
+    assert str(error) == "; ".join(error.errors.values())
 
 
 def test_saving_without_a_change_is_refused(world, three):
