@@ -208,3 +208,13 @@ def test_team_rules_are_for_teams_and_the_others_for_people():
 ])
 def test_rules_in_words(rule, params, words):
     assert describe(rule, params) == words
+
+
+def test_a_tick_counts_every_challenge_it_moves(session, ready, make_challenge):
+    second = make_challenge("second", teams=[team(session)])
+    for challenge in (ready, second):
+        lifecycle.publish(session, challenge, challenge.starts_at.replace(tzinfo=UTC) - timedelta(hours=1))
+    session.commit()
+    assert lifecycle.advance_challenges(session, second.starts_at.replace(tzinfo=UTC)) == 2  # made last, starts last
+    assert lifecycle.advance_challenges(session, second.ends_at.replace(tzinfo=UTC)) == 2
+    assert (ready.status, second.status) == (S.CLOSED, S.CLOSED)

@@ -329,3 +329,46 @@ def test_one_cache_keeps_each_challenges_boards_apart(world, session):
         assert [(row.name, row.points) for row in here_teams if row.points] == [("Red", 6)]
         assert [(row.name, row.points) for row in there_teams if row.points] == [("Red", 40)]
         assert [row.points for row in here_people] == [6] and [row.points for row in there_people] == [40]
+
+
+def completion_of(world, session, user, mission, team="red", challenge=None, key=None):
+    from webapp.models import Completion
+
+    session.add(Completion(idempotency_key=key or f"{user.id}-{mission.id}-{team}", mission_id=mission.id,
+                           challenge_id=(challenge or world.challenge).id, user_id=user.id,
+                           team_id=world.team(team).id))
+    session.commit()
+
+
+def test_every_member_means_each_of_them_not_someone_twice(world, session):
+    learn = world.mission("read", MissionKind.LEARN, max_completions=None)
+    ada, bo, cy = (world.player(f"{name}@example.com") for name in ("ada", "bo", "cy"))
+    badge = badge_for(world, BadgeRule.TEAM_ALL_COMPLETED_KIND, kind="learn", scope=BadgeScope.TEAM)
+    completion_of(world, session, ada, learn)
+    completion_of(world, session, bo, learn)
+    assert not met(session, badge, world.challenge.id, team=world.team("red"))  # Cy has not
+    completion_of(world, session, cy, learn)
+    assert met(session, badge, world.challenge.id, team=world.team("red"))
+
+
+def test_a_team_of_one_earns_the_every_member_badge_alone(world, session):
+    learn = world.mission("read", MissionKind.LEARN)
+    solo = world.player("solo@example.com", team="blue")
+    badge = badge_for(world, BadgeRule.TEAM_ALL_COMPLETED_KIND, kind="learn", scope=BadgeScope.TEAM)
+    completion_of(world, session, solo, learn, team="blue")
+    assert met(session, badge, world.challenge.id, team=world.team("blue"))
+
+
+def test_every_member_counts_this_challenges_members_and_completions_for_this_team(world, session):
+    other = world.make_challenge("other")
+    learn = world.mission("read", MissionKind.LEARN, max_completions=None)
+    learn_elsewhere = world.mission("read-too", MissionKind.LEARN, max_completions=None, challenge=other)
+    ada, bo = world.player("ada@example.com"), world.player("bo@example.com")
+    world.player("cy@example.com", challenge=other)  # a red member playing only the other challenge
+    badge = badge_for(world, BadgeRule.TEAM_ALL_COMPLETED_KIND, kind="learn", scope=BadgeScope.TEAM)
+    completion_of(world, session, ada, learn)
+    completion_of(world, session, bo, learn_elsewhere, challenge=other)  # not in this challenge
+    completion_of(world, session, bo, learn, team="blue")  # not for this team
+    assert not met(session, badge, world.challenge.id, team=world.team("red"))
+    completion_of(world, session, bo, learn, key="bo-for-red")
+    assert met(session, badge, world.challenge.id, team=world.team("red"))
