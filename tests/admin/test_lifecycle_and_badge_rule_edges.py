@@ -134,12 +134,12 @@ def test_thresholds_exactly_at_their_limits_are_accepted(threshold):
     assert validate_params("points_reached", {"threshold": threshold}) == {"threshold": int(str(threshold))}
 
 
-@pytest.mark.parametrize("threshold", [0, MAX_THRESHOLD + 1, "-1", "1.5", 2.0, None])
+@pytest.mark.parametrize("threshold", [0, MAX_THRESHOLD + 1, "-1", "1.5", "X5", 2.0, None])
 def test_thresholds_outside_their_limits_are_refused(threshold):
     problems = problem(lambda: validate_params("points_reached", {"threshold": threshold}))
     assert problems == [(("threshold",), {
         0: f"must be between 1 and {MAX_THRESHOLD}", MAX_THRESHOLD + 1: f"must be between 1 and {MAX_THRESHOLD}",
-        "-1": f"must be between 1 and {MAX_THRESHOLD}", "1.5": "must be a whole number", 2.0: "must be a whole number",
+        "-1": f"must be between 1 and {MAX_THRESHOLD}", "1.5": "must be a whole number", "X5": "must be a whole number", 2.0: "must be a whole number",
         None: "is required for rule points_reached"}[threshold])]
 
 

@@ -76,7 +76,7 @@ def test_a_team_not_in_the_challenge_is_not_on_its_board(world, session):
 # People's board
 
 def test_people_with_the_same_points_share_a_rank_listed_by_name(world, session):
-    points = {"Cleo": 30, "Abe": 20, "Bea": 20, "Dan": 10, "Eve": 0}
+    points = {"Cleo": 30, "Bea": 20, "Abe": 20, "Dan": 10, "Eve": 0}  # Bea joins before Abe
     players = {}
     for number, (name, amount) in enumerate(points.items()):
         players[name] = world.player(f"{name.lower()}@example.com", name=name)
