@@ -6,7 +6,9 @@ function, on SQLite only. A mutant the tests still pass on "survived": a rule no
 table gives killed / survived / timed out per module; every survivor's diff goes to
 mutation-survivors.txt. Too slow for `make test`; about half an hour on two shared cores.
 
-Usage: python scripts/mutation.py [--report-only]
+Usage: python scripts/mutation.py [--report-only | --survivors-again]
+  --report-only      print the table of the last run again
+  --survivors-again  after adding tests: check only the last run's survivors again (minutes, not half an hour)
 """
 from __future__ import annotations
 
@@ -55,12 +57,14 @@ def patterns() -> list[str]:
             for path, functions in RULE_CODE.items() for function in functions]
 
 
-def run() -> None:
-    shutil.rmtree(ROOT / "mutants", ignore_errors=True)  # no result carried over from an older run
+def run(names: list[str] | None = None) -> None:
+    """Run every rule mutant afresh, or only `names` (mutmut keeps the other results)."""
+    if names is None:
+        shutil.rmtree(ROOT / "mutants", ignore_errors=True)  # no result carried over from an older run
+        (ROOT / "mutants").mkdir()
     env = dict(os.environ, LEARNLOOP_TEST_BACKENDS="sqlite")
     command = ["nice", "-n", "15", str(Path(sys.executable).parent / "mutmut"), "run", "--max-children", "2",
-               *patterns()]
-    (ROOT / "mutants").mkdir()
+               *(names or patterns())]
     with LOG.open("w") as log:
         print("mutmut is running; its output goes to", LOG.relative_to(ROOT), flush=True)
         code = subprocess.run(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT).returncode
@@ -110,7 +114,12 @@ def report(found: dict[str, dict[str, str]]) -> bool:
 
 def main() -> None:
     os.chdir(ROOT)
-    if "--report-only" not in sys.argv:
+    if "--survivors-again" in sys.argv:
+        survivors = [name for statuses in results().values() for name, status in statuses.items()
+                     if status in ("survived", "no tests")]
+        if survivors:
+            run(survivors)
+    elif "--report-only" not in sys.argv:
         run()
     if not report(results()):
         print("Goal not met: every rule module needs at least 90% of its mutants caught.")
