@@ -44,6 +44,23 @@ def test_the_writer_sees_only_this_teams_shared_reflections_in_order(world, make
     assert material[0]["mission"] == "Share a mistake you learned from" and material[0]["kind"] == "experiment"
 
 
+def test_another_teams_shared_reflections_are_not_sent(world, make_user):
+    from sqlmodel import select
+
+    from webapp.models import ChallengeTeam, Team
+
+    ours = world.reflect(world.members[0], "Ours to share.")
+    outsider = make_user("olga@example.com", team="foxes", name="Olga Outsider")
+    foxes = world.session.exec(select(Team).where(Team.slug == "foxes")).one()
+    world.session.add(ChallengeTeam(challenge_id=world.challenge.id, team_id=foxes.id))
+    world.session.add(Reflection(prompt_id=None, user_id=outsider.id, challenge_id=world.challenge.id,
+                                 team_id=foxes.id, body="The foxes' own lesson.", visibility=Visibility.TEAM))
+    world.session.commit()
+    material, names = team_material(world.session, world.team.id, world.challenge.id)
+    assert [entry["id"] for entry in material] == [ours.id]
+    assert "Olga Outsider" not in names.values()
+
+
 def test_names_in_reflections_and_evidence_become_pseudonyms(world):
     ada, bob = world.members
     world.complete(ada)  # the evidence below belongs to the reflection's own completion

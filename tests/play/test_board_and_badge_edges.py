@@ -372,3 +372,10 @@ def test_every_member_counts_this_challenges_members_and_completions_for_this_te
     assert not met(session, badge, world.challenge.id, team=world.team("red"))
     completion_of(world, session, bo, learn, key="bo-for-red")
     assert met(session, badge, world.challenge.id, team=world.team("red"))
+
+
+def test_a_team_without_points_shows_zero_points(world, session):
+    world.player("ada@example.com")
+    rows = team_standings(session, world.challenge.id)
+    assert {(row.name, row.points, row.active_members, row.score) for row in rows} == {
+        ("Red", 0, 0, 0.0), ("Blue", 0, 0, 0.0)}
