@@ -115,6 +115,25 @@ def test_short_names_are_left_alone_but_a_short_first_name_is_replaced_in_the_fu
     assert pseudonym["X"].startswith("Participant ")
 
 
+def test_a_two_letter_name_is_replaced_and_a_shared_first_name_goes_to_the_longer_full_name(world, make_user):
+    jo = make_user("jo@example.com", team="owls", name="Jo")
+    make_user("ada.k@example.com", team="owls", name="Ada King")
+    reflection = world.reflect(jo, "Jo asked Ada; Ada King answered.")
+    material, names = team_material(world.session, world.team.id, world.challenge.id)
+    pseudonym = {name: p for p, name in names.items()}
+    (entry,) = [e for e in material if e["id"] == reflection.id]
+    # "Ada" alone could be Ada Lovelace or Ada King: the longer full name is matched first, so it takes it.
+    assert entry["text"] == (f"{pseudonym['Jo']} asked {pseudonym['Ada Lovelace']}; {pseudonym['Ada King']} "
+                             "answered.")
+
+
+def test_a_team_whose_names_are_all_initials_sends_its_text_unchanged():
+    from workers.summaries import _name_replacer
+
+    assert _name_replacer({1: ("Participant 1", "X")})("X wrote this.") == "X wrote this."
+    assert _name_replacer({})("Nobody named.") == "Nobody named."
+
+
 def test_an_author_who_left_the_team_still_gets_a_pseudonym(world, make_user):
     from webapp.models import Membership
     from sqlmodel import select
