@@ -114,6 +114,14 @@ def test_a_mission_worth_no_points_counts_even_when_the_cap_is_reached(world, se
     assert session.exec(select(func.count()).select_from(PointEvent)).one() == 1
 
 
+def test_even_a_one_point_mission_is_refused_once_the_cap_is_reached(world, session, capped):
+    big = world.mission("big", points=25, challenge=capped)
+    one = world.mission("one", points=1, challenge=capped)
+    ada = world.player("ada@example.com", challenge=capped)
+    complete(session, ada, big, "k1")
+    assert refusal(session, ada, one, "k2").message.startswith("Daily cap reached: you earned 25 of 25")
+
+
 def test_the_cap_day_starts_at_local_midnight_and_the_next_starts_at_the_next(world, session, capped):
     big = world.mission("big", points=25, max_completions=None, challenge=capped)
     ada = world.player("ada@example.com", challenge=capped)
