@@ -362,3 +362,15 @@ def test_each_refusal_says_why_in_the_players_words(world, session):
         "no evidence": ("Describe what you did: this mission needs evidence.", "evidence_text"),
     }
     assert str(said["retired"]) == "This mission has been retired and no longer counts."
+
+
+def test_a_completion_counts_for_my_team_in_this_challenge_and_needs_my_enrolment_in_it(world, session):
+    other = world.make_challenge("other")
+    mission = world.mission()
+    ada = world.player("ada@example.com", team="blue", challenge=other)  # plays the other challenge for blue
+    assert refusal(session, ada, mission, "k1").message == (
+        "Join this challenge with your team before completing its missions.")
+    session.add(Enrolment(challenge_id=world.challenge.id, user_id=ada.id, team_id=world.team("red").id))
+    session.commit()
+    result = complete(session, ada, mission, "k2")
+    assert session.get(Completion, result.completion.id).team_id == world.team("red").id

@@ -128,3 +128,8 @@ def test_each_level_starts_exactly_at_its_threshold(position):
         below = level_for(needed - 1)
         assert (below.number, below.name, below.floor, below.next_at, below.to_next) == (
             position, LEVELS[position - 1][1], LEVELS[position - 1][0], needed, 1)
+
+
+def test_xp_below_zero_after_an_adjustment_is_still_the_first_level():
+    level = level_for(-5)
+    assert (level.number, level.name, level.floor, level.next_at) == (1, LEVELS[0][1], 0, LEVELS[1][0])
