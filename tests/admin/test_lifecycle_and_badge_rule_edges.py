@@ -218,3 +218,9 @@ def test_a_tick_counts_every_challenge_it_moves(session, ready, make_challenge):
     assert lifecycle.advance_challenges(session, second.starts_at.replace(tzinfo=UTC)) == 2  # made last, starts last
     assert lifecycle.advance_challenges(session, second.ends_at.replace(tzinfo=UTC)) == 2
     assert (ready.status, second.status) == (S.CLOSED, S.CLOSED)
+
+
+def test_another_challenges_missions_do_not_make_one_publishable(session, ready, make_challenge):
+    empty = make_challenge("empty", kinds=(), teams=[team(session)])
+    assert problem(lambda: lifecycle.publish(session, empty)) == [
+        (("status",), "Add at least one mission before publishing: there would be nothing to do.")]
