@@ -11,7 +11,7 @@ ASSETS := webapp/assets
 # The tests' independent verifier of badge credentials (Digital Bazaar's vc in Node), at locked versions.
 VERIFIER := tests/credentials/verifier
 
-.PHONY: run test test-fast bench load install install-runtime assets browser wrk serve-gunicorn clean
+.PHONY: run test test-fast bench load mutation install install-runtime assets browser wrk serve-gunicorn clean
 
 run: install-runtime
 	$(BIN)/learnloop db upgrade
@@ -32,6 +32,11 @@ bench: install wrk
 # The load test: 50 simulated people (Locust) against gunicorn, PostgreSQL (scale seed), Redis and RQ workers.
 load: install
 	$(BIN)/python -m bench.load_test
+
+# Mutation testing of the rule modules (mutmut, SQLite only, niced): killed / survived / timed out per module,
+# survivors' diffs in mutation-survivors.txt. Not part of `make test`: it takes about half an hour.
+mutation: install
+	$(BIN)/python scripts/mutation.py
 
 # The play benchmark's load comes from wrk (C), so the client does not eat the cores the server is measured on.
 wrk:

@@ -1,0 +1,129 @@
+"""`make mutation`: mutation testing of the rule modules with mutmut, reported per module.
+
+mutmut copies the code into mutants/, changes one thing at a time in the functions named below (a
+`>` made `>=`, a reason swapped, a number moved by one) and runs the rule tests that reach that
+function, on SQLite only. A mutant the tests still pass on "survived": a rule nobody pinned. The
+table gives killed / survived / timed out per module; every survivor's diff goes to
+mutation-survivors.txt. Too slow for `make test`; about half an hour on two shared cores.
+
+Usage: python scripts/mutation.py [--report-only | --survivors-again]
+  --report-only      print the table of the last run again
+  --survivors-again  after adding tests: check only the last run's survivors again (minutes, not half an hour)
+"""
+from __future__ import annotations
+
+import fnmatch
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SURVIVORS = ROOT / "mutation-survivors.txt"
+LOG = ROOT / "mutants" / "mutmut-run.log"
+
+# Module -> the functions whose mutants count (mutmut's names: x_<function>, xǁ<Class>ǁ<method>).
+# Whole modules where every function is a rule; elsewhere only the rule's functions, not what
+# surrounds it (the per-process board cache, the writer's calls and prompts).
+RULE_CODE: dict[str, list[str]] = {
+    "webapp/play/missions.py": ["*"],
+    "webapp/play/ledger.py": ["*"],
+    "webapp/play/badges.py": ["*"],
+    "webapp/challenges/badge_rules.py": ["*"],
+    "webapp/play/streaks.py": ["*"],
+    "webapp/play/levels.py": ["*"],
+    "webapp/play/clock.py": ["*"],
+    "webapp/play/leaderboards.py": ["x_team_standings", "x_individual_standings", "x_individual_board", "x__ranked",
+                                    "xǁStandingsǁ__init__", "x_boards_for"],
+    "webapp/challenges/lifecycle.py": ["*"],
+    "webapp/review/transitions.py": ["*"],
+    # The pseudonymiser: who is "Participant N", names replaced on the way out and restored on the way back.
+    "workers/summaries.py": ["x_team_material", "x__pseudonyms", "x__name_replacer", "x_restore_names"],
+    # The citation check: only ids of the reflections given may be cited.
+    "workers/writing.py": ["x_check_citations", "xǁSummaryRequestǁallowed_ids", "xǁSummaryContentǁcited_ids"],
+}
+
+
+def module_name(path: str) -> str:
+    return path.removesuffix(".py").replace("/", ".")
+
+
+def patterns() -> list[str]:
+    """mutmut's mutant-name globs for every rule function."""
+    return [f"{module_name(path)}.{function}__mutmut_*" if function != "*" else f"{module_name(path)}.*"
+            for path, functions in RULE_CODE.items() for function in functions]
+
+
+def run(names: list[str] | None = None) -> None:
+    """Run every rule mutant afresh, or only `names` (mutmut keeps the other results)."""
+    if names is None:
+        shutil.rmtree(ROOT / "mutants", ignore_errors=True)  # no result carried over from an older run
+        (ROOT / "mutants").mkdir()
+    env = dict(os.environ, LEARNLOOP_TEST_BACKENDS="sqlite")
+    command = ["nice", "-n", "15", str(Path(sys.executable).parent / "mutmut"), "run", "--max-children", "2",
+               *(names or patterns())]
+    with LOG.open("w") as log:
+        print("mutmut is running; its output goes to", LOG.relative_to(ROOT), flush=True)
+        code = subprocess.run(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT).returncode
+    if code != 0:
+        sys.exit(f"mutmut stopped with exit code {code}; see {LOG.relative_to(ROOT)}")
+
+
+def results() -> dict[str, dict[str, str]]:
+    """Module -> {mutant name: status} for the rule functions' mutants."""
+    from mutmut.stats import status_by_exit_code
+
+    found = {}
+    for path, functions in RULE_CODE.items():
+        meta = json.loads((ROOT / "mutants" / f"{path}.meta").read_text())["exit_code_by_key"]
+        wanted = [f"{module_name(path)}.{function}__mutmut_*" if function != "*" else "*" for function in functions]
+        found[path] = {name: status_by_exit_code[code] for name, code in sorted(meta.items())
+                       if any(fnmatch.fnmatchcase(name, pattern) for pattern in wanted)}
+    return found
+
+
+def report(found: dict[str, dict[str, str]]) -> bool:
+    """Print the table and write the survivors; True if every module reaches the goal (90% caught)."""
+    from mutmut.mutation.diff_apply import get_diff_for_mutant
+
+    header = f"{'module':36} {'mutants':>7} {'killed':>7} {'survived':>8} {'timeout':>7} {'caught':>7}"
+    print(header)
+    print("-" * len(header))
+    all_good, survivors = True, []
+    for path, statuses in found.items():
+        counts = Counter(statuses.values())
+        # "no tests": no selected test reaches the function, so nothing could kill it: a survivor too.
+        survived = counts["survived"] + counts["no tests"]
+        caught = counts["killed"] + counts["timeout"]
+        other = len(statuses) - survived - caught
+        share = caught / len(statuses) if statuses else 1.0
+        all_good &= share >= 0.9
+        note = f"  ({other} not checked)" if other else ""
+        print(f"{path:36} {len(statuses):7} {counts['killed']:7} {survived:8} {counts['timeout']:7} "
+              f"{share:7.1%}{note}")
+        survivors += [(path, name, status) for name, status in statuses.items() if status in ("survived", "no tests")]
+    with SURVIVORS.open("w") as out:
+        for path, name, status in survivors:
+            out.write(f"# {name} ({status})\n{get_diff_for_mutant(name, path=path)}\n")
+    print(f"\n{len(survivors)} survivors written to {SURVIVORS.name}; caught = killed + timed out.")
+    return all_good
+
+
+def main() -> None:
+    os.chdir(ROOT)
+    if "--survivors-again" in sys.argv:
+        survivors = [name for statuses in results().values() for name, status in statuses.items()
+                     if status in ("survived", "no tests")]
+        if survivors:
+            run(survivors)
+    elif "--report-only" not in sys.argv:
+        run()
+    if not report(results()):
+        print("Goal not met: every rule module needs at least 90% of its mutants caught.")
+
+
+if __name__ == "__main__":
+    main()
