@@ -36,7 +36,7 @@ load: install
 # Mutation testing of the rule modules (mutmut, SQLite only, niced): killed / survived / timed out per module,
 # survivors' diffs in mutation-survivors.txt. Not part of `make test`: it takes about half an hour.
 mutation: install
-	$(BIN)/python scripts/mutation.py
+	$(BIN)/python tests/mutation.py
 
 # The play benchmark's load comes from wrk (C), so the client does not eat the cores the server is measured on.
 wrk:

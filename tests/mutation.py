@@ -6,7 +6,7 @@ function, on SQLite only. A mutant the tests still pass on "survived": a rule no
 table gives killed / survived / timed out per module; every survivor's diff goes to
 mutation-survivors.txt. Too slow for `make test`; about half an hour on two shared cores.
 
-Usage: python scripts/mutation.py [--report-only | --survivors-again]
+Usage: python tests/mutation.py [--report-only | --survivors-again]
   --report-only      print the table of the last run again
   --survivors-again  after adding tests: check only the last run's survivors again (minutes, not half an hour)
 """
