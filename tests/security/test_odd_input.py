@@ -81,7 +81,8 @@ def test_every_id_in_a_path_beyond_64_bits_is_not_found(app, session, world):
         if not int_arguments:
             continue
         values = {name: world.get(name, 1) for name in rule.arguments}
-        values.update({"item_type": "completion", "action": "retire", "change": "role", "table": "teams"})
+        values.update({"item_type": "completion", "action": "retire", "change": "role", "table": "teams",
+                       "what": "resend"})
         for name in int_arguments:
             path = rule.build({**values, name: 2 ** 63}, append_unknown=False)[1]
             for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):

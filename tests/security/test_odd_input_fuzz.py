@@ -108,7 +108,9 @@ def _harvest(app, ids: dict) -> tuple[list[str], set[str]]:
         client, _ = _sign_in(app, role)
         for rule in app.url_map.iter_rules():
             if "GET" in rule.methods and rule.endpoint != "static" and (url := _valid_url(rule, ids)):
-                parser.feed(client.get(url).get_data(as_text=True))
+                response = client.get(url)
+                if response.mimetype == "text/html":  # pictures and downloads hold no fields
+                    parser.feed(response.get_data(as_text=True))
     names = sorted(set(parser.fields) - {"csrf_token", "_option"})
     _HARVESTED.append((names, parser.queries | QUERY_NAMES))
     return _HARVESTED[0]

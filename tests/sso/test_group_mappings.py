@@ -131,6 +131,17 @@ def test_bad_mapping_is_refused_beside_the_field_and_changes_nothing(admin_clien
     assert session.exec(select(GroupMapping)).all() == []
 
 
+def test_a_bad_mapping_sent_by_htmx_comes_back_as_the_form_with_its_error(admin_client, session, teams):
+    """The form posts with htmx: its fragment alone is rendered (it was a 500 when the block lacked its macros)."""
+    token = csrf_token(admin_client, "/admin/sso/groups")
+    response = admin_client.post("/admin/sso/groups", data={"idp_group": "eng", "team_id": "", "role": "employee",
+                                                            "csrf_token": token}, headers={"HX-Request": "true"})
+    assert response.status_code == 422
+    fragment = response.get_data(as_text=True)
+    assert fragment.lstrip().startswith('<form id="mapping-form"')
+    assert "choose the team this group" in fragment and 'name="csrf_token"' in fragment
+
+
 def test_the_same_mapping_twice_is_refused(admin_client, session, teams):
     platform, _ = teams
     data = {"idp_group": "engineering", "team_id": str(platform.id), "role": "employee"}
