@@ -12,13 +12,16 @@ from .challenges import (
     ChallengeTeam,
     LeaderboardMode,
     Mission,
+    MissionApproval,
     MissionKind,
+    MissionSkill,
     Skill,
 )
 from .play import (
     AssessmentPhase,
     BadgeAward,
     Completion,
+    CompletionStatus,
     Enrolment,
     Feedback,
     Kudos,
@@ -54,8 +57,8 @@ from .monitoring import (
 __all__ = [
     "ActivityDayBits", "ActivityTotal", "MissionCompleter", "MissionCompleterDayBits", "MissionDay", "MissionTotal", "RollupState", "TeamDay", "TeamTotal",
     "AssessmentPhase", "Avatar", "Badge", "BadgeAward", "Cadence", "BadgeRule", "BadgeScope", "Challenge", "ChallengeStatus", "ChallengeTeam",
-    "Completion", "Enrolment", "Feedback", "GroupMapping", "JobStatus", "Kudos", "LeaderboardMode", "Lesson",
-    "LessonSummary", "LessonSummaryVersion", "LlmCall", "Membership", "Mission", "MissionKind",
+    "Completion", "CompletionStatus", "Enrolment", "Feedback", "GroupMapping", "JobStatus", "Kudos", "LeaderboardMode", "Lesson",
+    "LessonSummary", "LessonSummaryVersion", "LlmCall", "Membership", "Mission", "MissionApproval", "MissionKind", "MissionSkill",
     "Notification", "OutboxJob", "PointAdjustment", "PointEvent", "PointReason", "PromptStatus", "Reflection",
     "ReflectionPrompt", "Role", "SelfAssessment", "Skill", "SummaryStatus", "Team", "User", "UserIdentity",
     "Visibility", "utcnow",
