@@ -200,6 +200,12 @@ def unseen_approvals(session: Session, user: User) -> list[Notification]:
         col(Notification.read_at).is_(None)).order_by(Notification.id)).all())
 
 
+def mark_approvals_seen(session: Session, user: User, now: datetime | None = None) -> None:
+    for note in unseen_approvals(session, user):
+        note.read_at = now or utcnow()
+        session.add(note)
+
+
 def auto_approve_due(session: Session, now: datetime | None = None) -> int:
     """Approve pending evidence older than its challenge's auto_approve_days; returns how many. Caller commits."""
     now = now or utcnow()
