@@ -70,6 +70,14 @@ MATRIX: dict[tuple[str, str], dict[str, str]] = {
     ("play.leaderboard", "GET"): PLAYERS,
     ("play.points", "GET"): SIGNED_IN,
     ("play.join", "POST"): PLAYERS,
+    # lead approval: the queue for any lead (their own teams in it); acting on evidence only for its team's lead
+    # and admins (a lead of another team is told it does not exist); resubmitting only for the person
+    ("play.approvals", "GET"): ANY_LEAD,
+    ("play.approve_selected", "POST"): ANY_LEAD,
+    ("play.approve_completion", "POST"): LEAD_OF_TEAM,
+    ("play.send_back_completion", "POST"): LEAD_OF_TEAM,
+    ("play.resubmit_completion", "POST"): OWNER,
+    ("play.celebrations_seen", "POST"): SIGNED_IN,
     ("play.complete", "POST"): PLAYERS,
     ("play.kudos", "POST"): MEMBERS,
     ("play.feedback", "POST"): MEMBERS,

@@ -11,8 +11,8 @@ from webapp.auth.accounts import create_user
 from webapp.jobs import enqueue
 from webapp.models import Avatar, GroupMapping
 from webapp.models import (
-    Badge, BadgeRule, Challenge, ChallengeStatus, ChallengeTeam, Completion, Enrolment, JobStatus, Lesson,
-    LessonSummary, LessonSummaryVersion, Membership, Mission, MissionKind, PromptStatus, Reflection,
+    Badge, BadgeRule, Challenge, ChallengeStatus, ChallengeTeam, Completion, CompletionStatus, Enrolment, JobStatus, Lesson,
+    LessonSummary, LessonSummaryVersion, Membership, Mission, MissionApproval, MissionKind, PromptStatus, Reflection,
     ReflectionPrompt, Role, Skill, SummaryStatus, Team, Visibility, utcnow,
 )
 
@@ -60,6 +60,14 @@ def build_world(session: Session) -> World:
                             user_id=users["employee"].id, team_id=team_a.id, evidence_text="Read the postmortem.",
                             points_awarded=10)
     session.add(completion)
+    approval_mission = Mission(challenge_id=challenge.id, slug="pair", title="Pair", kind=MissionKind.HELP, points=20,
+                               approval=MissionApproval.LEAD)
+    session.add(approval_mission)
+    session.flush()
+    pending = Completion(idempotency_key="world-pending", mission_id=approval_mission.id, challenge_id=challenge.id,
+                         user_id=users["employee"].id, team_id=team_a.id, evidence_text="Paired on a bug.",
+                         status=CompletionStatus.PENDING)
+    session.add(pending)
     session.flush()
     prompt = ReflectionPrompt(work_key=f"completion:{completion.id}", user_id=users["employee"].id,
                               challenge_id=challenge.id, completion_id=completion.id, status=PromptStatus.READY,
@@ -96,4 +104,5 @@ def build_world(session: Session) -> World:
         "challenge_id": challenge.id, "mission_id": mission.id, "badge_id": badge.id, "team_id": team_a.id,
         "user_id": users["employee"].id, "job_id": job.id, "prompt_id": prompt.id, "summary_id": draft.id,
         "published_id": published.id, "item_id": completion.id, "number": 1, "mapping_id": mapping.id,
+        "completion_id": pending.id,
     })

@@ -153,12 +153,12 @@ def approve_many(session: Session, reviewer: User, completion_ids: list[int], no
 def send_back(session: Session, reviewer: User, completion_id: int, feedback: str,
               now: datetime | None = None) -> Completion:
     """Return pending evidence to the person with feedback (required) on what would make it count."""
+    completion = _for_reviewer(session, reviewer, completion_id)  # first: other teams learn nothing, not even 422
     text = (feedback or "").strip()
     if not text:
         raise ApprovalRefused("Write what would make this evidence count: the person reads it before resubmitting.")
     if len(text) > FEEDBACK_MAX:
         raise ApprovalRefused(f"Keep the feedback under {FEEDBACK_MAX} characters.")
-    completion = _for_reviewer(session, reviewer, completion_id)
     if completion.status != CompletionStatus.PENDING:
         raise ApprovalRefused(f"Only pending evidence can be sent back; this is {completion.status.value.replace('_', ' ')}.")
     completion.status = CompletionStatus.SENT_BACK
