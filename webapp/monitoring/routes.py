@@ -19,6 +19,7 @@ from .scope import (
     monitored_challenge,
     watched_team_ids,
 )
+from .skill_xp import pending_approvals, skill_xp_figures
 from .skills import (
     RATINGS,
     AssessmentInvalid,
@@ -76,8 +77,11 @@ def _dashboard(challenge_id: int | None):
     except Forbidden:
         abort(403)
     data = None if filters.errors else figures.dashboard(db(), scope)
+    skill_xp = None if filters.errors else skill_xp_figures(db(), scope)
+    pending = None if filters.errors else pending_approvals(db(), scope)
     return render("monitoring/dashboard.html", block="results", status=422 if filters.errors else 200,
                   challenge=challenge, challenges=challenges, filters=filters, teams=teams, data=data,
+                  skill_xp=skill_xp, pending=pending,
                   charts=charts.chart_configs(data) if data else {}, tables=TABLES)
 
 
