@@ -77,7 +77,8 @@ def _dashboard(challenge_id: int | None):
     except Forbidden:
         abort(403)
     data = None if filters.errors else figures.dashboard(db(), scope)
-    skill_xp = None if filters.errors else skill_xp_figures(db(), scope)
+    # Per challenge only: across every challenge it would join the whole ledger on each visit (the CSV has it).
+    skill_xp = None if filters.errors or challenge is None else skill_xp_figures(db(), scope)
     pending = None if filters.errors else pending_approvals(db(), scope)
     return render("monitoring/dashboard.html", block="results", status=422 if filters.errors else 200,
                   challenge=challenge, challenges=challenges, filters=filters, teams=teams, data=data,
