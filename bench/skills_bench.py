@@ -54,14 +54,15 @@ def main() -> None:
     play.PORT, play.BASE = PORT, f"http://127.0.0.1:{PORT}"
     url = scale.ADMIN_URL.rsplit("/", 1)[0] + f"/{DB_NAME}"
     db = scale.BenchDatabase(DB_NAME, url, url.replace("postgresql://", "postgresql+psycopg://", 1))
-    scale.recreate(db)
-    with scale.progress_bar() as progress:
-        scale.seed_world(db, progress)
-        scale.add_events(db, 1, scale.EVENTS, progress)
-    monitoring.add_monitoring_rows(db, scale.EVENTS)
-    add_mission_skills(db)
-    print("Rolling up the ledger for the dashboards ...", flush=True)
-    monitoring.catch_up_rollups(db)
+    if os.environ.get("BENCH_REUSE_DB") != "1":  # 1: measure again on the database a kept run left
+        scale.recreate(db)
+        with scale.progress_bar() as progress:
+            scale.seed_world(db, progress)
+            scale.add_events(db, 1, scale.EVENTS, progress)
+        monitoring.add_monitoring_rows(db, scale.EVENTS)
+        add_mission_skills(db)
+        print("Rolling up the ledger for the dashboards ...", flush=True)
+        monitoring.catch_up_rollups(db)
     pages = [("challenge dashboard with XP per skill (admin)", monitoring.ADMIN,
               f"/monitoring/challenges/{monitoring.CHALLENGE}"),
              ("challenge dashboard with XP per skill (lead of one team)", monitoring.LEAD,

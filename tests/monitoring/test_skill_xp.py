@@ -87,8 +87,12 @@ def test_dashboard_and_csv_show_skill_xp_and_pending_evidence(client, auth, sess
     make_user("admin@example.com", Role.ADMIN)
     auth.login("admin@example.com")
     page = client.get(f"/monitoring/challenges/{challenge.id}").get_data(as_text=True)
-    assert 'id="skill-xp-table"' in page and "No mission builds this skill" in page
     assert "Evidence waiting for a lead's approval: <strong>1</strong>" in page
+    assert f'hx-get="/monitoring/challenges/{challenge.id}/skill-xp"' in page  # loaded after the rollup figures
+    fragment = client.get(f"/monitoring/challenges/{challenge.id}/skill-xp", headers={"HX-Request": "true"})
+    body = fragment.get_data(as_text=True)
+    assert "<html" not in body and 'id="skill-xp-table"' in body and "No mission builds this skill" in body
+    assert "<h1>" in client.get(f"/monitoring/challenges/{challenge.id}/skill-xp").get_data(as_text=True)
     answer = client.get(f"/monitoring/challenges/{challenge.id}/export/skill-xp.csv")
     rows = list(csv.reader(io.StringIO(answer.get_data(as_text=True))))
     assert rows[0][:4] == ["skill", "challenge", "team", "XP from missions"]

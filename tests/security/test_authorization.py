@@ -110,6 +110,7 @@ MATRIX: dict[tuple[str, str], dict[str, str]] = {
     ("monitoring.overview", "GET"): ANY_LEAD,
     ("monitoring.challenge", "GET"): LEAD_OF_TEAM,
     ("monitoring.export", "GET"): LEAD_OF_TEAM,
+    ("monitoring.skill_xp", "GET"): LEAD_OF_TEAM,
 }
 
 # Where one endpoint has two rules with different audiences, the rule's own entry wins.
