@@ -1,8 +1,8 @@
 """The skills dashboard at scale: the monitoring benchmark's world (scale seed, 1,000,000 point events and
 completions, 3 skills per challenge with self-assessments) with every mission building one or two skills.
 
-Measures p50 and p95 of the challenge dashboard (which now derives XP per skill per team from the ledger)
-and of the XP-per-skill CSV for one challenge, 1 then 4 at once, and the skill-XP query alone from Python.
+Measures p50 and p95 of the challenge dashboard (which now also counts evidence waiting for approval), of
+the XP-per-skill page it loads afterwards (derived from the ledger) and of its CSV for one challenge, 1 then 4 at once, and the skill-XP query alone from Python.
 Uses its own database and port.
 """
 from __future__ import annotations
@@ -63,10 +63,12 @@ def main() -> None:
         add_mission_skills(db)
         print("Rolling up the ledger for the dashboards ...", flush=True)
         monitoring.catch_up_rollups(db)
-    pages = [("challenge dashboard with XP per skill (admin)", monitoring.ADMIN,
+    pages = [("challenge dashboard, with pending approvals (admin)", monitoring.ADMIN,
               f"/monitoring/challenges/{monitoring.CHALLENGE}"),
-             ("challenge dashboard with XP per skill (lead of one team)", monitoring.LEAD,
-              f"/monitoring/challenges/{monitoring.CHALLENGE}"),
+             ("XP per skill page (admin)", monitoring.ADMIN,
+              f"/monitoring/challenges/{monitoring.CHALLENGE}/skill-xp"),
+             ("XP per skill page (lead of one team)", monitoring.LEAD,
+              f"/monitoring/challenges/{monitoring.CHALLENGE}/skill-xp"),
              ("XP per skill CSV, one challenge (admin)", monitoring.ADMIN,
               f"/monitoring/challenges/{monitoring.CHALLENGE}/export/skill-xp.csv")]
     rows: list[play.Row] = []
