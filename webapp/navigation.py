@@ -16,6 +16,7 @@ NAV_ITEMS: list[tuple[str, str, tuple[Role, ...]]] = [
     ("Users", "admin.users", (Role.ADMIN,)),
     ("Team lessons", "reflection.team", (Role.LEAD,)),
     ("Review", "review.queue", (Role.LEAD, Role.ADMIN)),
+    ("Approvals", "play.approvals", (Role.LEAD, Role.ADMIN)),
     ("Library", "library.index", EVERYONE),
     ("Programme", "monitoring.overview", (Role.LEAD, Role.ADMIN)),
     ("Jobs", "operations.jobs", (Role.ADMIN,)),

@@ -17,6 +17,7 @@ TICK_STEPS: list[str] = [
     "workers.summaries:summarise_at_cadence",
     "webapp.challenges.lifecycle:advance_challenges",
     "webapp.monitoring.rollups:refresh_rollups",
+    "webapp.play.approvals:auto_approve_due",
 ]
 
 

@@ -104,7 +104,8 @@ def test_csv_exports_have_a_header_and_the_filtered_figures(client, auth, world)
     assert rows_of(client.get(f"{base}/funnel.csv?team={world.blue}")) == [
         ["step", "people"], ["Enrolled", "2"], ["Active (points or a completion)", "1"],
         ["Completed at least one mission", "1"], ["Wrote at least one reflection", "1"], ["Reflections written", "1"],
-        ["Reflection rate (reflected / enrolled)", "0.5"]]
+        ["Reflection rate (reflected / enrolled)", "0.5"],
+        ["Evidence waiting for a lead's approval (completions)", "0"]]
     missions = rows_of(client.get(f"{base}/missions.csv"))
     assert missions[0][0] == "mission" and missions[1] == [
         "Read a postmortem", "Challenge A", "learn", "2", "5", "0.4", "3", "1"]

@@ -163,7 +163,8 @@ def test_badges_of_another_challenge_are_not_looked_at(world, session):
 def test_each_event_looks_only_at_the_rules_it_can_affect():
     assert RULES_BY_EVENT[PlayEventKind.MISSION_COMPLETED] == {
         BadgeRule.MISSIONS_COMPLETED, BadgeRule.STREAK_DAYS, BadgeRule.TEAM_ALL_COMPLETED_KIND}
-    assert RULES_BY_EVENT[PlayEventKind.POINTS_RECORDED] == {BadgeRule.POINTS_REACHED, BadgeRule.TEAM_POINTS_REACHED}
+    assert RULES_BY_EVENT[PlayEventKind.POINTS_RECORDED] == {
+        BadgeRule.POINTS_REACHED, BadgeRule.TEAM_POINTS_REACHED, BadgeRule.SKILL_LEVEL_REACHED}
     covered = set().union(*RULES_BY_EVENT.values())
     assert covered == set(BadgeRule)
 

@@ -79,6 +79,14 @@ MATRIX: dict[tuple[str, str], dict[str, str]] = {
     ("play.leaderboard", "GET"): PLAYERS,
     ("play.points", "GET"): SIGNED_IN,
     ("play.join", "POST"): PLAYERS,
+    # lead approval: the queue for any lead (their own teams in it); acting on evidence only for its team's lead
+    # and admins (a lead of another team is told it does not exist); resubmitting only for the person
+    ("play.approvals", "GET"): ANY_LEAD,
+    ("play.approve_selected", "POST"): ANY_LEAD,
+    ("play.approve_completion", "POST"): LEAD_OF_TEAM,
+    ("play.send_back_completion", "POST"): LEAD_OF_TEAM,
+    ("play.resubmit_completion", "POST"): OWNER,
+    ("play.celebrations_seen", "POST"): SIGNED_IN,
     ("play.complete", "POST"): PLAYERS,
     ("play.kudos", "POST"): MEMBERS,
     ("play.feedback", "POST"): MEMBERS,
@@ -123,6 +131,7 @@ MATRIX: dict[tuple[str, str], dict[str, str]] = {
     ("credentials.claim", "POST"): OWNER,
     ("credentials.revoke", "POST"): ADMIN,
     ("credentials.issued", "GET"): ADMIN,
+    ("monitoring.skill_xp", "GET"): LEAD_OF_TEAM,
 }
 
 # Where one endpoint has two rules with different audiences, the rule's own entry wins.

@@ -14,9 +14,9 @@ from webapp.credentials.issuing import Issuer, claim_badge
 from webapp.jobs import enqueue
 from webapp.models import Avatar, GroupMapping
 from webapp.models import (
-    Badge, BadgeAward, BadgeRule, Challenge, ChallengeStatus, ChallengeTeam, Completion, Email, Enrolment, Invitation,
-    JobStatus, Lesson, PeopleImport,
-    LessonSummary, LessonSummaryVersion, Membership, Mission, MissionKind, PromptStatus, Reflection,
+    Badge, BadgeAward, BadgeRule, Challenge, ChallengeStatus, ChallengeTeam, Completion, CompletionStatus, Email,
+    Enrolment, Invitation, JobStatus, Lesson, PeopleImport,
+    LessonSummary, LessonSummaryVersion, Membership, Mission, MissionApproval, MissionKind, PromptStatus, Reflection,
     ReflectionPrompt, Role, Skill, SummaryStatus, Team, Visibility, utcnow,
 )
 
@@ -64,6 +64,14 @@ def build_world(session: Session) -> World:
                             user_id=users["employee"].id, team_id=team_a.id, evidence_text="Read the postmortem.",
                             points_awarded=10)
     session.add(completion)
+    approval_mission = Mission(challenge_id=challenge.id, slug="pair", title="Pair", kind=MissionKind.HELP, points=20,
+                               approval=MissionApproval.LEAD)
+    session.add(approval_mission)
+    session.flush()
+    pending = Completion(idempotency_key="world-pending", mission_id=approval_mission.id, challenge_id=challenge.id,
+                         user_id=users["employee"].id, team_id=team_a.id, evidence_text="Paired on a bug.",
+                         status=CompletionStatus.PENDING)
+    session.add(pending)
     session.flush()
     prompt = ReflectionPrompt(work_key=f"completion:{completion.id}", user_id=users["employee"].id,
                               challenge_id=challenge.id, completion_id=completion.id, status=PromptStatus.READY,
@@ -121,4 +129,5 @@ def build_world(session: Session) -> World:
         "published_id": published.id, "item_id": completion.id, "number": 1, "mapping_id": mapping.id,
         "invitation_id": invitation.id, "import_id": people_import.id, "email_id": email.id,
         "award_id": award.id, "public_id": credential.public_id, "list_number": 0,
+        "completion_id": pending.id,
     })

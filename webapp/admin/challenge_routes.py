@@ -12,7 +12,7 @@ from ..challenges import lifecycle
 from ..challenges.badge_rules import RULES, describe
 from ..challenges.badges import award_count, badges_of
 from ..challenges.challenges import create_challenge, delete_draft, remove_team, teams_of, update_challenge, add_team
-from ..challenges.missions import completion_count, missions_of
+from ..challenges.missions import completion_count, missions_of, skills_by_mission
 from ..challenges.problems import Invalid
 from ..challenges.yaml_io import MAX_BYTES, export_challenge, import_challenge, import_template, list_templates
 from ..inputs import parse_day, whole_number
@@ -27,6 +27,7 @@ CHOICES = {
     "mode_options": [(m.value, m.value.capitalize()) for m in LeaderboardMode],
     "kinds_options": [(k.value, k.value.capitalize()) for k in MissionKind],
     "any_kind_options": [("", "Any kind")] + [(k.value, k.value.capitalize()) for k in MissionKind],
+    "approval_options": [("none", "Counts at once"), ("lead", "A lead approves")],
     "rule_options": [(rule.value, spec.label + (" (team)" if spec.scope == "team" else "")) for rule, spec in RULES.items()],
 }
 
@@ -59,6 +60,7 @@ def challenge_context(challenge: Challenge, **extra) -> dict:
     context = dict(
         challenge=challenge, values=challenge_values(challenge), errors={}, missions=missions, retired=retired,
         completions={m.id: completion_count(session, m) for m in missions + retired},
+        mission_skills=skills_by_mission(session, challenge.id),
         badges=badges, awards={b.id: award_count(session, b) for b in badges}, describe=describe,
         teams=teams, other_teams=session.exec(select(Team).where(Team.id.not_in([t.id for t in teams]))
                                               .order_by(Team.name).limit(1000)).all(),

@@ -22,7 +22,9 @@ def get_mission(mission_id: int) -> tuple[Mission, Challenge]:
 
 
 def mission_context(mission: Mission, challenge: Challenge, **extra) -> dict:
-    context = dict(mission=mission, challenge=challenge, values=mission_values(mission), errors={},
+    skills = mission_service.skills_by_mission(db(), challenge.id)
+    context = dict(mission=mission, challenge=challenge, values=mission_values(mission, skills.get(mission.id)),
+                   errors={}, mission_skills=skills,
                    completions={mission.id: mission_service.completion_count(db(), mission)},
                    editable=challenge.status.value in ("draft", "published", "running"), **CHOICES)
     context.update(extra)

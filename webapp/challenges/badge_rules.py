@@ -1,7 +1,8 @@
 """The badge rule vocabulary's parameters, in one place: authoring validates against it, playing evaluates it.
 
 Each rule says whether it is for a person or a team, and which parameters it takes in Badge.params:
-`threshold` (an int >= 1) and `kind` (a MissionKind), each required, optional or not taken.
+`threshold` (an int >= 1), `kind` (a MissionKind) and `skill` (the name of one of the challenge's skills),
+each required, optional or not taken.
 """
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from enum import StrEnum
 
 from ..inputs import whole_number
 from ..models import BadgeRule, BadgeScope, MissionKind
+from ..play.skill_xp import SKILL_LEVELS
 from .problems import Invalid, Problem
 
 MAX_THRESHOLD = 100_000
@@ -27,6 +29,7 @@ class RuleSpec:
     scope: BadgeScope
     threshold: Need
     kind: Need
+    skill: Need = Need.NONE
 
 
 RULES: dict[BadgeRule, RuleSpec] = {
@@ -40,6 +43,8 @@ RULES: dict[BadgeRule, RuleSpec] = {
     BadgeRule.TEAM_ALL_COMPLETED_KIND: RuleSpec("Every team member completed a mission of a kind", BadgeScope.TEAM,
                                                 Need.NONE, Need.REQUIRED),
     BadgeRule.TEAM_POINTS_REACHED: RuleSpec("The team reached N points", BadgeScope.TEAM, Need.REQUIRED, Need.NONE),
+    BadgeRule.SKILL_LEVEL_REACHED: RuleSpec("Level N reached in a skill", BadgeScope.INDIVIDUAL, Need.REQUIRED,
+                                            Need.NONE, Need.REQUIRED),
 }
 
 
@@ -49,6 +54,7 @@ class ChallengeShape:
 
     duration_days: int | None = None
     mission_kinds: frozenset[MissionKind] | None = None
+    skills: frozenset[str] | None = None
 
 
 def scope_of(rule: BadgeRule) -> BadgeScope:
@@ -70,9 +76,9 @@ def validate_params(rule, params: dict, shape: ChallengeShape | None = None, pre
     params = dict(params or {})
     clean: dict = {}
     for name in params:
-        if name not in ("threshold", "kind"):
+        if name not in ("threshold", "kind", "skill"):
             problems.append(Problem(prefix + (name,), f"unknown parameter for rule {rule.value}"))
-    for name, need in (("threshold", spec.threshold), ("kind", spec.kind)):
+    for name, need in (("threshold", spec.threshold), ("kind", spec.kind), ("skill", spec.skill)):
         value = params.get(name)
         if value in (None, ""):
             if need is Need.REQUIRED:
@@ -89,6 +95,8 @@ def validate_params(rule, params: dict, shape: ChallengeShape | None = None, pre
                 problems.append(Problem(prefix + (name,), f"must be between 1 and {MAX_THRESHOLD}"))
             else:
                 clean[name] = number
+        elif name == "skill":
+            clean[name] = str(value).strip()[:120]
         else:
             try:
                 clean[name] = MissionKind(value).value
@@ -109,6 +117,11 @@ def _impossible(rule: BadgeRule, params: dict, shape: ChallengeShape, prefix: tu
         problems.append(Problem(prefix + ("threshold",),
                                 f"a streak of {params['threshold']} days cannot happen in a "
                                 f"{shape.duration_days}-day challenge"))
+    skill = params.get("skill")
+    if skill and shape.skills is not None and skill not in shape.skills:
+        problems.append(Problem(prefix + ("skill",), f"the challenge has no skill called {skill!r}"))
+    if rule is BadgeRule.SKILL_LEVEL_REACHED and params["threshold"] > len(SKILL_LEVELS):
+        problems.append(Problem(prefix + ("threshold",), f"the skill ladder has {len(SKILL_LEVELS)} levels"))
     kind = params.get("kind")
     if kind and shape.mission_kinds is not None and MissionKind(kind) not in shape.mission_kinds:
         problems.append(Problem(prefix + ("kind",), f"the challenge has no {kind} mission, so nobody could earn it"))
@@ -132,6 +145,8 @@ def describe(rule: BadgeRule, params: dict) -> str:
     label = RULES[rule].label.replace(" (optionally of one kind)", "")
     if "threshold" in params:
         label = label.replace("N", str(params["threshold"]), 1)
+    if params.get("skill"):
+        label += f": {params['skill']}"
     if params.get("kind"):
         label += f" ({params['kind']})" if rule is not BadgeRule.TEAM_ALL_COMPLETED_KIND else f": {params['kind']}"
     return label

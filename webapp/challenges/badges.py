@@ -6,7 +6,7 @@ import math
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from ..models import Badge, BadgeAward, Challenge, utcnow
+from ..models import Badge, BadgeAward, Challenge, Skill, utcnow
 from .badge_rules import ChallengeShape, scope_of, validate_params
 from .challenges import ensure_editable
 from .missions import missions_of
@@ -21,7 +21,8 @@ def badges_of(session: Session, challenge: Challenge) -> list[Badge]:
 def shape_of(session: Session, challenge: Challenge) -> ChallengeShape:
     days = max(1, math.ceil((challenge.ends_at - challenge.starts_at).total_seconds() / 86400))
     kinds = frozenset(mission.kind for mission in missions_of(session, challenge))
-    return ChallengeShape(duration_days=days, mission_kinds=kinds)
+    skills = frozenset(session.exec(select(Skill.name).where(Skill.challenge_id == challenge.id)).all())
+    return ChallengeShape(duration_days=days, mission_kinds=kinds, skills=skills)
 
 
 def award_count(session: Session, badge: Badge) -> int:

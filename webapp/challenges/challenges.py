@@ -10,7 +10,7 @@ from .schema import ChallengeFields, check_dates
 
 EDITABLE = (ChallengeStatus.DRAFT, ChallengeStatus.PUBLISHED, ChallengeStatus.RUNNING)
 DETAIL_FIELDS = ("slug", "title", "description", "starts_at", "ends_at", "reflection_cadence", "summary_cadence",
-                 "leaderboard_mode", "daily_point_cap")
+                 "leaderboard_mode", "daily_point_cap", "auto_approve_days")
 
 
 def ensure_editable(challenge: Challenge) -> None:

@@ -4,12 +4,13 @@ from __future__ import annotations
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from ..models import Challenge, Completion, Mission, utcnow
+from ..models import Challenge, Completion, Mission, MissionSkill, Skill, utcnow
 from .challenges import ensure_editable
 from .problems import Invalid, Problem
 from .schema import MissionFields
 
-FIELDS = ("slug", "title", "kind", "points", "instructions", "evidence_required", "max_completions", "cooldown_hours")
+FIELDS = ("slug", "title", "kind", "points", "instructions", "evidence_required", "max_completions", "cooldown_hours",
+          "approval")
 
 
 def missions_of(session: Session, challenge: Challenge, retired: bool = False) -> list[Mission]:
@@ -17,6 +18,32 @@ def missions_of(session: Session, challenge: Challenge, retired: bool = False) -
     condition = col(Mission.retired_at).is_not(None) if retired else col(Mission.retired_at).is_(None)
     return list(session.exec(select(Mission).where(Mission.challenge_id == challenge.id, condition)
                              .order_by(Mission.position, Mission.id)).all())
+
+
+def skills_by_mission(session: Session, challenge_id: int) -> dict[int, dict[str, int]]:
+    """Mission id -> {skill name: weight}, in the challenge's skill order."""
+    result: dict[int, dict[str, int]] = {}
+    for mission_id, name, weight in session.exec(
+            select(MissionSkill.mission_id, Skill.name, MissionSkill.weight)
+            .join(Skill, Skill.id == MissionSkill.skill_id).where(Skill.challenge_id == challenge_id)
+            .order_by(Skill.position, Skill.id)):
+        result.setdefault(mission_id, {})[name] = weight
+    return result
+
+
+def set_mission_skills(session: Session, mission: Mission, weights: dict[str, int], prefix: tuple = ()) -> None:
+    """Make `weights` (skill name -> weight) the mission's skills. Raises Invalid for a name the challenge
+    does not list. Later completions, and earlier ones, derive their skill XP from this."""
+    skills = {skill.name: skill for skill in session.exec(select(Skill).where(Skill.challenge_id == mission.challenge_id))}
+    unknown = [name for name in weights if name not in skills]
+    if unknown:
+        listed = ", ".join(sorted(skills)) or "none yet"
+        raise Invalid([Problem(prefix + ("skills",), f"{unknown[0]!r} is not one of this challenge's skills ({listed})")])
+    for row in session.exec(select(MissionSkill).where(MissionSkill.mission_id == mission.id)).all():
+        session.delete(row)
+    session.flush()
+    for name, weight in weights.items():
+        session.add(MissionSkill(mission_id=mission.id, skill_id=skills[name].id, weight=weight))
 
 
 def completion_count(session: Session, mission: Mission) -> int:
@@ -39,6 +66,7 @@ def add_mission(session: Session, challenge: Challenge, fields: MissionFields) -
     mission = Mission(challenge_id=challenge.id, position=(last or 0) + 1, **fields.model_dump(include=set(FIELDS)))
     session.add(mission)
     session.flush()
+    set_mission_skills(session, mission, fields.skills)
     return mission
 
 
@@ -49,6 +77,7 @@ def update_mission(session: Session, challenge: Challenge, mission: Mission, fie
     for name in FIELDS:
         setattr(mission, name, getattr(fields, name))
     session.add(mission)
+    set_mission_skills(session, mission, fields.skills)
     return mission
 
 

@@ -8,7 +8,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
 from ..inputs import date_problem
-from ..models import BadgeRule, Cadence, LeaderboardMode, MissionKind
+from ..models import BadgeRule, Cadence, LeaderboardMode, MissionApproval, MissionKind
 from .problems import Invalid, Problem, from_pydantic
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -46,6 +46,7 @@ class ChallengeFields(Strict):
     summary_cadence: Cadence = Cadence.WEEKLY
     leaderboard_mode: LeaderboardMode = LeaderboardMode.FULL
     daily_point_cap: int | None = Field(default=None, ge=1, le=100_000)
+    auto_approve_days: int | None = Field(default=None, ge=1, le=366)
 
 
 class MissionFields(Strict):
@@ -57,6 +58,10 @@ class MissionFields(Strict):
     evidence_required: bool = True
     max_completions: int | None = Field(default=1, ge=1, le=1000)
     cooldown_hours: int = Field(default=0, ge=0, le=24 * 366)
+    approval: MissionApproval = MissionApproval.NONE
+    # The skills it builds, by name, each with a weight from 1 to 10 (its share of the completion's XP).
+    skills: dict[Annotated[str, Field(min_length=1, max_length=120)], Annotated[int, Field(ge=1, le=10)]] = \
+        Field(default_factory=dict, max_length=12)
 
 
 class BadgeFields(Strict):
@@ -67,9 +72,11 @@ class BadgeFields(Strict):
     # Rule parameters sit beside the rule in files and forms; badge_rules checks which ones the rule takes.
     threshold: int | None = None
     kind: str | None = None
+    skill: str | None = Field(default=None, max_length=120)
 
     def params(self) -> dict:
-        return {name: value for name, value in (("threshold", self.threshold), ("kind", self.kind)) if value is not None}
+        return {name: value for name, value in (("threshold", self.threshold), ("kind", self.kind),
+                                                ("skill", self.skill)) if value is not None}
 
 
 class ChallengeDocument(ChallengeFields):

@@ -8,11 +8,11 @@ from pathlib import Path
 import yaml
 from sqlmodel import Session, select
 
-from ..models import Badge, Challenge, ChallengeTeam, Mission, Skill, Team, User
+from ..models import Badge, Challenge, ChallengeTeam, Mission, MissionApproval, MissionSkill, Skill, Team, User
 from .badge_rules import ChallengeShape, scope_of, validate_params
 from .challenges import DETAIL_FIELDS, slug_taken
 from .missions import FIELDS as MISSION_FIELDS
-from .missions import missions_of
+from .missions import missions_of, skills_by_mission
 from .problems import Invalid, Problem
 from .schema import ChallengeDocument, check_dates, duplicate_slugs, parse
 
@@ -44,10 +44,16 @@ def export_challenge(session: Session, challenge: Challenge) -> str:
         select(Team).join(ChallengeTeam).where(ChallengeTeam.challenge_id == challenge.id).order_by(Team.slug))]
     document["skills"] = [skill.name for skill in session.exec(
         select(Skill).where(Skill.challenge_id == challenge.id).order_by(Skill.position))]
-    document["missions"] = [
-        {name: (getattr(m, name).value if name == "kind" else getattr(m, name)) for name in MISSION_FIELDS}
-        for m in missions_of(session, challenge)
-    ]
+    weights = skills_by_mission(session, challenge.id)
+    document["missions"] = []
+    for m in missions_of(session, challenge):
+        entry = {name: getattr(m, name) for name in MISSION_FIELDS if name != "approval"}
+        entry["kind"] = m.kind.value
+        if m.approval != MissionApproval.NONE:  # written only when it differs from the default, as files are
+            entry["approval"] = m.approval.value
+        if weights.get(m.id):
+            entry["skills"] = weights[m.id]
+        document["missions"].append(entry)
     document["badges"] = []
     for badge in session.exec(select(Badge).where(Badge.challenge_id == challenge.id, Badge.retired_at.is_(None))
                               .order_by(Badge.id)):
@@ -221,10 +227,16 @@ def _check_document(session: Session, document: ChallengeDocument, default_start
             problems.append(Problem(("teams", index), f"there is no team with the slug {slug!r}"))
     if len(set(document.skills)) != len(document.skills):
         problems.append(Problem(("skills",), "each skill may appear once"))
+    for index, mission in enumerate(document.missions):
+        for name in mission.skills:
+            if name not in document.skills:
+                problems.append(Problem(("missions", index, "skills", name),
+                                        f"{name!r} is not in the challenge's skills list"))
     days = None
     if document.starts_at and document.ends_at:
         days = max(1, math.ceil((document.ends_at - document.starts_at).total_seconds() / 86400))
-    shape = ChallengeShape(duration_days=days, mission_kinds=frozenset(m.kind for m in document.missions))
+    shape = ChallengeShape(duration_days=days, mission_kinds=frozenset(m.kind for m in document.missions),
+                           skills=frozenset(document.skills))
     for index, badge in enumerate(document.badges):
         try:
             validate_params(badge.rule, badge.params(), shape, prefix=("badges", index))
@@ -241,13 +253,22 @@ def import_challenge(session: Session, text: str | bytes, created_by: User | Non
                           created_by_id=created_by.id if created_by else None)
     session.add(challenge)
     session.flush()
+    missions = []
     for position, mission in enumerate(document.missions, start=1):
-        session.add(Mission(challenge_id=challenge.id, position=position, **mission.model_dump(include=set(MISSION_FIELDS))))
+        missions.append(Mission(challenge_id=challenge.id, position=position,
+                                **mission.model_dump(include=set(MISSION_FIELDS))))
+        session.add(missions[-1])
     for badge in document.badges:
         session.add(Badge(challenge_id=challenge.id, slug=badge.slug, name=badge.name, description=badge.description,
                           rule=badge.rule, scope=scope_of(badge.rule), params=validate_params(badge.rule, badge.params())))
+    skills = {}
     for position, name in enumerate(document.skills, start=1):
-        session.add(Skill(challenge_id=challenge.id, name=name, position=position))
+        skills[name] = Skill(challenge_id=challenge.id, name=name, position=position)
+        session.add(skills[name])
+    session.flush()
+    for mission, fields in zip(missions, document.missions):
+        for name, weight in fields.skills.items():
+            session.add(MissionSkill(mission_id=mission.id, skill_id=skills[name].id, weight=weight))
     if document.teams:
         for team in session.exec(select(Team).where(Team.slug.in_(document.teams))):
             session.add(ChallengeTeam(challenge_id=challenge.id, team_id=team.id))

@@ -12,13 +12,16 @@ from .challenges import (
     ChallengeTeam,
     LeaderboardMode,
     Mission,
+    MissionApproval,
     MissionKind,
+    MissionSkill,
     Skill,
 )
 from .play import (
     AssessmentPhase,
     BadgeAward,
     Completion,
+    CompletionStatus,
     Enrolment,
     Feedback,
     Kudos,
@@ -56,8 +59,8 @@ from .monitoring import (
 __all__ = [
     "ActivityDayBits", "ActivityTotal", "MissionCompleter", "MissionCompleterDayBits", "MissionDay", "MissionTotal", "RollupState", "TeamDay", "TeamTotal",
     "AssessmentPhase", "Avatar", "Badge", "BadgeAward", "BadgeCredential", "Cadence", "BadgeRule", "BadgeScope", "Challenge", "ChallengeStatus", "ChallengeTeam",
-    "Completion", "Enrolment", "Feedback", "GroupMapping", "IssuerKey", "JobStatus", "Kudos", "LeaderboardMode", "Lesson",
-    "LessonSummary", "LessonSummaryVersion", "LlmCall", "Membership", "Mission", "MissionKind",
+    "Completion", "CompletionStatus", "Enrolment", "Feedback", "GroupMapping", "IssuerKey", "JobStatus", "Kudos", "LeaderboardMode", "Lesson",
+    "LessonSummary", "LessonSummaryVersion", "LlmCall", "Membership", "Mission", "MissionApproval", "MissionKind", "MissionSkill",
     "Notification", "OutboxJob", "PointAdjustment", "PointEvent", "PointReason", "PromptStatus", "Reflection",
     "ReflectionPrompt", "Role", "SelfAssessment", "Skill", "SummaryStatus", "Team", "User", "UserIdentity",
     "Visibility", "utcnow",

@@ -49,6 +49,14 @@ class BadgeRule(StrEnum):
     KUDOS_RECEIVED = "kudos_received"  # threshold
     TEAM_ALL_COMPLETED_KIND = "team_all_completed_kind"  # kind
     TEAM_POINTS_REACHED = "team_points_reached"  # threshold
+    SKILL_LEVEL_REACHED = "skill_level_reached"  # threshold (a skill level), skill
+
+
+class MissionApproval(StrEnum):
+    """Whether a completion counts at once or waits for a lead to confirm its evidence."""
+
+    NONE = "none"
+    LEAD = "lead"
 
 
 class BadgeScope(StrEnum):
@@ -68,6 +76,8 @@ class Challenge(SQLModel, table=True):
     summary_cadence: Cadence = enum_field(Cadence, default=Cadence.WEEKLY)
     leaderboard_mode: LeaderboardMode = enum_field(LeaderboardMode, default=LeaderboardMode.FULL)
     daily_point_cap: int | None = Field(default=None, ge=1)
+    # Completions waiting for a lead's approval are approved by themselves after this many days; None: never.
+    auto_approve_days: int | None = Field(default=None, ge=1)
     created_by_id: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
     created_at: datetime = created_at_field()
     updated_at: datetime = created_at_field()
@@ -101,6 +111,7 @@ class Mission(SQLModel, table=True):
     # No column default: with one, SQLAlchemy would store 1 when None ("no limit") is set on insert.
     max_completions: int | None = Field(default=1, ge=1, sa_column_kwargs={"default": None})
     cooldown_hours: int = Field(default=0, ge=0)
+    approval: MissionApproval = enum_field(MissionApproval, default=MissionApproval.NONE)
     position: int = Field(default=0)
     # A mission with completions is retired, never deleted, so the ledger keeps its meaning.
     retired_at: datetime | None = None
@@ -133,3 +144,13 @@ class Skill(SQLModel, table=True):
     challenge_id: int = Field(foreign_key="challenge.id", index=True, ondelete="CASCADE")
     name: str = Field(max_length=120)
     position: int = Field(default=0)
+
+
+class MissionSkill(SQLModel, table=True):
+    """A skill a mission builds, with its weight: a completion's points times the weight are that skill's XP."""
+
+    __tablename__ = "mission_skill"
+
+    mission_id: int = Field(foreign_key="mission.id", primary_key=True, ondelete="CASCADE")
+    skill_id: int = Field(foreign_key="skill.id", primary_key=True, index=True, ondelete="CASCADE")
+    weight: int = Field(default=1, ge=1, le=10)

@@ -17,6 +17,14 @@ class PointReason(StrEnum):
     ADJUSTMENT = "adjustment"
 
 
+class CompletionStatus(StrEnum):
+    """A completion counts when APPROVED; one that needs a lead waits as PENDING, or is SENT_BACK for more."""
+
+    APPROVED = "approved"
+    PENDING = "pending"
+    SENT_BACK = "sent_back"
+
+
 class Enrolment(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("challenge_id", "user_id", name="uq_enrolment_challenge_user"),)
 
@@ -45,6 +53,11 @@ class Completion(SQLModel, table=True):
     evidence_text: str = Field(default="", sa_type=Text)
     evidence_url: str | None = Field(default=None, max_length=2000)
     points_awarded: int = Field(default=0)
+    status: CompletionStatus = enum_field(CompletionStatus, default=CompletionStatus.APPROVED, index=True)
+    # The lead's last word: who, when, and (when sent back) what to improve, shown to the person.
+    reviewed_by_id: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
+    reviewed_at: datetime | None = None
+    review_feedback: str = Field(default="", sa_type=Text)
     created_at: datetime = created_at_field()
 
 

@@ -9,6 +9,7 @@ from sqlmodel import Session
 
 from . import figures
 from .scope import Scope
+from .skill_xp import pending_approvals, skill_xp_figures
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -38,6 +39,7 @@ def _funnel(session: Session, scope: Scope):
     yield from ([label, count] for label, count in data.steps())
     yield ["Reflections written", data.reflections]
     yield ["Reflection rate (reflected / enrolled)", _ratio(data.reflection_rate)]
+    yield ["Evidence waiting for a lead's approval (completions)", pending_approvals(session, scope)]
 
 
 def _per_day(session: Session, scope: Scope):
@@ -78,6 +80,14 @@ def _skills(session: Session, scope: Scope):
                _average(row.after_average), row.after_answers, _average(row.change)]
 
 
+def _skill_xp(session: Session, scope: Scope):
+    yield ["skill", "challenge", "team", "XP from missions", "people with XP", "missions that build it",
+           "self-assessment change"]
+    for row in skill_xp_figures(session, scope):
+        yield [row.skill, row.challenge, row.team or "All teams", row.xp, row.people,
+               "; ".join(row.missions) or "no mission builds it", _average(row.change)]
+
+
 # Export name -> (title used in the file name and the page, rows with a header first)
 TABLES: dict[str, tuple[str, Callable[[Session, Scope], Iterable[list]]]] = {
     "funnel": ("Participation funnel", _funnel),
@@ -87,6 +97,7 @@ TABLES: dict[str, tuple[str, Callable[[Session, Scope], Iterable[list]]]] = {
     "missions": ("Missions", _missions),
     "badges": ("Badges earned", _badges),
     "self-assessments": ("Skill self-assessments", _skills),
+    "skill-xp": ("XP per skill", _skill_xp),
 }
 
 

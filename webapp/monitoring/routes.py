@@ -19,6 +19,7 @@ from .scope import (
     monitored_challenge,
     watched_team_ids,
 )
+from .skill_xp import pending_approvals, skill_xp_figures
 from .skills import (
     RATINGS,
     AssessmentInvalid,
@@ -76,8 +77,10 @@ def _dashboard(challenge_id: int | None):
     except Forbidden:
         abort(403)
     data = None if filters.errors else figures.dashboard(db(), scope)
+    pending = None if filters.errors else pending_approvals(db(), scope)
     return render("monitoring/dashboard.html", block="results", status=422 if filters.errors else 200,
                   challenge=challenge, challenges=challenges, filters=filters, teams=teams, data=data,
+                  pending=pending,
                   charts=charts.chart_configs(data) if data else {}, tables=TABLES)
 
 
@@ -96,6 +99,17 @@ def overview():
 def challenge(challenge_id: int):
     """One challenge's dashboard."""
     return _dashboard(challenge_id)
+
+
+@bp.get("/monitoring/challenges/<int:challenge_id>/skill-xp")
+@role_required(Role.LEAD)
+def skill_xp(challenge_id: int):
+    """XP per skill per team beside the self-assessment change: a page of its own (the dashboard loads it
+    after its own figures), since it derives from the ledger rather than the rollups."""
+    challenge, scope, filters = _scope_or_abort(challenge_id)
+    rows = None if filters.errors else skill_xp_figures(db(), scope)
+    return render("monitoring/skill_xp.html", block="skill_xp", status=422 if filters.errors else 200,
+                  challenge=challenge, filters=filters, skill_xp=rows)
 
 
 @bp.get("/monitoring/export/<table>.csv")

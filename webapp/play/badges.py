@@ -14,9 +14,10 @@ from sqlalchemy import and_, exists, func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from ..models import Badge, BadgeAward, BadgeRule, Completion, Enrolment, Kudos, Mission, Reflection, User
+from ..models import Badge, BadgeAward, BadgeRule, Completion, CompletionStatus, Enrolment, Kudos, Mission, Reflection, User
 from .events import PlayEvent, PlayEventKind
 from .ledger import team_points, user_points
+from .skill_xp import user_skill_level
 from .streaks import streak_days
 
 TEAM_RULES = {BadgeRule.TEAM_ALL_COMPLETED_KIND, BadgeRule.TEAM_POINTS_REACHED}
@@ -25,7 +26,8 @@ TEAM_RULES = {BadgeRule.TEAM_ALL_COMPLETED_KIND, BadgeRule.TEAM_POINTS_REACHED}
 RULES_BY_EVENT: dict[PlayEventKind, frozenset[BadgeRule]] = {
     PlayEventKind.MISSION_COMPLETED: frozenset(
         {BadgeRule.MISSIONS_COMPLETED, BadgeRule.STREAK_DAYS, BadgeRule.TEAM_ALL_COMPLETED_KIND}),
-    PlayEventKind.POINTS_RECORDED: frozenset({BadgeRule.POINTS_REACHED, BadgeRule.TEAM_POINTS_REACHED}),
+    PlayEventKind.POINTS_RECORDED: frozenset(
+        {BadgeRule.POINTS_REACHED, BadgeRule.TEAM_POINTS_REACHED, BadgeRule.SKILL_LEVEL_REACHED}),
     PlayEventKind.REFLECTION_WRITTEN: frozenset({BadgeRule.REFLECTIONS_WRITTEN}),
     PlayEventKind.KUDOS_GIVEN: frozenset({BadgeRule.KUDOS_GIVEN, BadgeRule.KUDOS_RECEIVED}),
     PlayEventKind.FEEDBACK_GIVEN: frozenset(),
@@ -108,7 +110,8 @@ def rule_met(session: Session, badge: Badge, challenge_id: int, *, user_id: int 
     rule = badge.rule
     if rule == BadgeRule.MISSIONS_COMPLETED:
         query = select(func.count()).select_from(Completion).where(
-            Completion.user_id == user_id, Completion.challenge_id == challenge_id)
+            Completion.user_id == user_id, Completion.challenge_id == challenge_id,
+            Completion.status == CompletionStatus.APPROVED)
         if badge.params.get("kind"):
             query = query.join(Mission, Mission.id == Completion.mission_id).where(
                 Mission.kind == badge.params["kind"])
@@ -127,6 +130,8 @@ def rule_met(session: Session, badge: Badge, challenge_id: int, *, user_id: int 
     if rule == BadgeRule.KUDOS_RECEIVED:
         return session.exec(select(func.count()).select_from(Kudos).where(
             Kudos.receiver_id == user_id, Kudos.challenge_id == challenge_id)).one() >= _threshold(badge)
+    if rule == BadgeRule.SKILL_LEVEL_REACHED:
+        return user_skill_level(session, user_id, challenge_id, badge.params.get("skill", "")) >= _threshold(badge)
     if rule == BadgeRule.TEAM_POINTS_REACHED:
         return team_points(session, team_id, challenge_id) >= _threshold(badge)
     if rule == BadgeRule.TEAM_ALL_COMPLETED_KIND:
@@ -139,7 +144,8 @@ def _team_all_completed(session: Session, team_id: int, challenge_id: int, kind:
         return False
     did_kind = exists().where(
         Completion.user_id == Enrolment.user_id, Completion.challenge_id == challenge_id,
-        Completion.team_id == team_id, Completion.mission_id == Mission.id, Mission.kind == kind)
+        Completion.team_id == team_id, Completion.mission_id == Mission.id, Mission.kind == kind,
+        Completion.status == CompletionStatus.APPROVED)
     members = and_(Enrolment.challenge_id == challenge_id, Enrolment.team_id == team_id)
     enrolled = session.exec(select(func.count()).select_from(Enrolment).where(members)).one()
     missing = session.exec(select(func.count()).select_from(Enrolment).where(members, ~did_kind)).one()

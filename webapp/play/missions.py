@@ -24,8 +24,10 @@ from ..models import (
     Challenge,
     ChallengeStatus,
     Completion,
+    CompletionStatus,
     Enrolment,
     Mission,
+    MissionApproval,
     PointEvent,
     PointReason,
     User,
@@ -63,6 +65,11 @@ class CompletionResult:
     repeated: bool = False  # the same form was sent again: this is the original result
     mission: Mission | None = None
 
+    @property
+    def pending(self) -> bool:
+        """The evidence waits for a lead: nothing is awarded until they approve it."""
+        return self.completion.status != CompletionStatus.APPROVED
+
 
 def complete_mission(session: Session, user: User, mission_id: int, evidence_text: str, evidence_url: str | None,
                      idempotency_key: str, now: datetime | None = None) -> CompletionResult:
@@ -87,9 +94,11 @@ def complete_mission(session: Session, user: User, mission_id: int, evidence_tex
     _check_rules(session, user, challenge, mission, now)
 
     xp_before = user_points(session, user.id)
+    pending = mission.approval == MissionApproval.LEAD
     completion = Completion(idempotency_key=key, mission_id=mission.id, challenge_id=challenge.id, user_id=user.id,
                             team_id=enrolment.team_id, evidence_text=text, evidence_url=url,
-                            points_awarded=mission.points, created_at=now)
+                            points_awarded=0 if pending else mission.points, created_at=now,
+                            status=CompletionStatus.PENDING if pending else CompletionStatus.APPROVED)
     try:
         with session.begin_nested():
             session.add(completion)
@@ -98,22 +107,35 @@ def complete_mission(session: Session, user: User, mission_id: int, evidence_tex
         if original is None:
             raise
         return _repeat(session, user, original, mission)
-
-    events = [PlayEvent(PlayEventKind.MISSION_COMPLETED, user.id, enrolment.team_id, challenge.id)]
-    if mission.points > 0:
-        record_points(session, user_id=user.id, team_id=enrolment.team_id, challenge_id=challenge.id,
-                      amount=mission.points, reason=PointReason.COMPLETION, source_type="completion",
-                      source_id=completion.id, created_at=now, new_source=True)
-        events.append(PlayEvent(PlayEventKind.POINTS_RECORDED, user.id, enrolment.team_id, challenge.id))
-    badges = emit(session, *events)
-    if challenge.reflection_cadence == Cadence.AFTER_EACH:
-        enqueue(session, "reflection.prompt_for_completion", f"reflection-prompt:completion:{completion.id}",
-                fresh=True, completion_id=completion.id)
+    if pending:  # points, badges and the prompt wait for the lead's approval (play/approvals.py)
+        level = level_for(xp_before)
+        return CompletionResult(completion=completion, points=0, total_points=xp_before, level=level, level_up=False,
+                                mission=mission)
+    badges = award_completion(session, completion, mission, challenge, now, new_source=True)
     total = xp_before + mission.points
     level = level_for(total)
     return CompletionResult(completion=completion, points=mission.points, total_points=total, level=level,
-                            level_up=level.number > level_for(xp_before).number,
-                            badges=[b for b in badges if isinstance(b, AwardedBadge)], mission=mission)
+                            level_up=level.number > level_for(xp_before).number, badges=badges, mission=mission)
+
+
+def award_completion(session: Session, completion: Completion, mission: Mission, challenge: Challenge,
+                     now: datetime, new_source: bool = False) -> list[AwardedBadge]:
+    """What a counted completion earns: its ledger row (which skill XP derives from), badges, the reflection
+    prompt. The ledger row is unique per completion, so a second call awards nothing and returns []."""
+    events = [PlayEvent(PlayEventKind.MISSION_COMPLETED, completion.user_id, completion.team_id, challenge.id)]
+    if mission.points > 0:
+        event = record_points(session, user_id=completion.user_id, team_id=completion.team_id,
+                              challenge_id=challenge.id, amount=mission.points, reason=PointReason.COMPLETION,
+                              source_type="completion", source_id=completion.id, created_at=now,
+                              new_source=new_source)
+        if event is None:
+            return []
+        events.append(PlayEvent(PlayEventKind.POINTS_RECORDED, completion.user_id, completion.team_id, challenge.id))
+    badges = emit(session, *events)
+    if challenge.reflection_cadence == Cadence.AFTER_EACH:
+        enqueue(session, "reflection.prompt_for_completion", f"reflection-prompt:completion:{completion.id}",
+                fresh=new_source, completion_id=completion.id)
+    return [b for b in badges if isinstance(b, AwardedBadge)]
 
 
 def _by_key(session: Session, key: str) -> Completion | None:

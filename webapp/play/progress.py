@@ -8,10 +8,12 @@ from datetime import datetime
 from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
-from ..models import Badge, BadgeAward, Challenge, Completion, Enrolment, Mission, Team, User
+from ..models import Badge, BadgeAward, Challenge, Completion, Enrolment, Mission, Notification, Team, User
 from .access import challenge_teams_of, enrolment_of
+from .approvals import my_open_completions, unseen_approvals
 from .levels import Level, level_for
 from .ledger import user_points
+from .skill_xp import SkillGrowth, skill_growth
 from .streaks import streak_days
 
 
@@ -49,6 +51,10 @@ class ChallengePage:
     join_teams: list[Team]
     progress: Progress
     missions: list[MissionCard]
+    # Evidence of mine waiting for a lead or sent back to me; approvals I have not seen yet; my skills.
+    open_completions: list[tuple[Completion, Mission]] = field(default_factory=list)
+    celebrations: list[Notification] = field(default_factory=list)
+    skills: list[SkillGrowth] = field(default_factory=list)
 
 
 def earned_badges(session: Session, user: User, challenge_id: int | None = None, limit: int | None = None):
@@ -102,4 +108,7 @@ def challenge_page(session: Session, user: User, challenge: Challenge) -> Challe
         progress=progress_of(session, user, challenge.id, badge_limit=None),
         missions=mission_cards_of(session, user, Mission.challenge_id == challenge.id, col(Mission.retired_at).is_(None),
                                   order_by=(Mission.position, Mission.id)),
+        open_completions=my_open_completions(session, user, challenge.id) if enrolment else [],
+        celebrations=unseen_approvals(session, user),
+        skills=skill_growth(session, user.id, challenge.id) if enrolment else [],
     )

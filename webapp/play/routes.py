@@ -106,6 +106,9 @@ def _refused(mission_id: int, refusal: CompletionRefused):
 
 
 def completion_message(result: CompletionResult) -> str:
+    if result.pending:
+        return ("Evidence sent: waiting for approval by a lead of your team. "
+                "Points, skill XP and badges count once it is approved.")
     if result.repeated:
         return f"Already counted: this completion gave {result.points} points."
     parts = [f"Mission completed: +{result.points} points."]
@@ -215,3 +218,6 @@ def points():
 @bp.app_context_processor
 def _play_helpers():
     return {"new_form_key": new_form_key}
+
+
+from . import approval_routes  # noqa: E402,F401  (registers the approval pages on this blueprint)

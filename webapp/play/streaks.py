@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from ..models import Completion, User, utcnow
+from ..models import Completion, CompletionStatus, User, utcnow
 from .clock import local_date, user_zone
 
 # A streak longer than this is not counted further (no challenge runs that long); bounds the query.
@@ -22,7 +22,7 @@ def streak_days(session: Session, user: User, challenge_id: int | None = None, n
     now = now or utcnow()
     zone = user_zone(user)
     window = [Completion.user_id == user.id, Completion.created_at >= now - timedelta(days=MAX_STREAK_DAYS + 1),
-              Completion.created_at <= now]
+              Completion.created_at <= now, Completion.status == CompletionStatus.APPROVED]
     if challenge_id is not None:
         window.append(Completion.challenge_id == challenge_id)
     if session.get_bind().dialect.name == "postgresql":

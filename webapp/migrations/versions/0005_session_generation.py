@@ -1,15 +1,15 @@
 """user.session_generation: revoking every session of an account
 
-Revision ID: 0002_b_sessions
-Revises: 0001
+Revision ID: 0005_session_generation
+Revises: 0004_llm_privacy
 Create Date: 2026-12-02
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = "0002_b_sessions"
-down_revision = "0002_llm_privacy"
+revision = "0005_session_generation"
+down_revision = "0004_llm_privacy"
 branch_labels = None
 depends_on = None
 

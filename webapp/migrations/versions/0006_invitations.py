@@ -1,7 +1,7 @@
 """invitations, password resets, CSV imports as jobs, and the email they send (issue 13, issue 11)
 
-Revision ID: 0002_invitations
-Revises: 0001
+Revision ID: 0006_invitations
+Revises: 0005_session_generation
 Create Date: 2026-12-02
 """
 from alembic import op
@@ -9,8 +9,8 @@ import sqlalchemy as sa
 import sqlmodel
 
 
-revision = '0002_invitations'
-down_revision = "0002_b_sessions"
+revision = "0006_invitations"
+down_revision = "0005_session_generation"
 branch_labels = None
 depends_on = None
 

@@ -1,15 +1,15 @@
 """job deadlines: when a job's current run was asked for, its rate-limit waits, and each LLM attempt's HTTP status
 
-Revision ID: 0002_job_deadlines
-Revises: 0001
+Revision ID: 0007_job_deadlines
+Revises: 0006_invitations
 """
 from alembic import op
 import sqlalchemy as sa
 import sqlmodel
 
 
-revision = '0002_job_deadlines'
-down_revision = "0002_invitations"
+revision = "0007_job_deadlines"
+down_revision = "0006_invitations"
 branch_labels = None
 depends_on = None
 

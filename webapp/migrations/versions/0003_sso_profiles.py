@@ -1,13 +1,13 @@
 """Single sign-on identities and group mappings; profiles: chosen time zone, leaderboard name, avatar.
 
-Revision ID: 0002_sso_profiles
-Revises: 0001
+Revision ID: 0003_sso_profiles
+Revises: 0002_points_rules
 """
 from alembic import op
 import sqlalchemy as sa
 import sqlmodel
 
-revision = "0002_sso_profiles"
+revision = "0003_sso_profiles"
 down_revision = "0002_points_rules"
 branch_labels = None
 depends_on = None

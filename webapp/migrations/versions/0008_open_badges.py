@@ -1,14 +1,14 @@
 """Open badges: the issuer's signing keys and claimed badge credentials.
 
-Revision ID: 0003_open_badges
-Revises: 0002_points_rules
+Revision ID: 0008_open_badges
+Revises: 0007_job_deadlines
 """
 import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision = "0003_open_badges"
-down_revision = "0002_job_deadlines"
+revision = "0008_open_badges"
+down_revision = "0007_job_deadlines"
 branch_labels = None
 depends_on = None
 

@@ -1,14 +1,14 @@
 """Each person decides whether the organisation-wide library shows their name in lessons (default: no).
 
-Revision ID: 0002_llm_privacy
-Revises: 0001
+Revision ID: 0004_llm_privacy
+Revises: 0003_sso_profiles
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = "0002_llm_privacy"
-down_revision = "0002_sso_profiles"
+revision = "0004_llm_privacy"
+down_revision = "0003_sso_profiles"
 branch_labels = None
 depends_on = None
 
