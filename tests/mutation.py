@@ -40,8 +40,9 @@ RULE_CODE: dict[str, list[str]] = {
                                     "xǁStandingsǁ__init__", "x_boards_for"],
     "webapp/challenges/lifecycle.py": ["*"],
     "webapp/review/transitions.py": ["*"],
-    # The pseudonymiser: who is "Participant N", names replaced on the way out and restored on the way back.
-    "workers/summaries.py": ["x_team_material", "x__pseudonyms", "x__name_replacer", "x_restore_names"],
+    # The pseudonymiser: every known name found and replaced on the way out, restored on the way back.
+    "webapp/names.py": ["*"],
+    "workers/summaries.py": ["x_team_material", "x_restore_names"],
     # The citation check: only ids of the reflections given may be cited.
     "workers/writing.py": ["x_check_citations", "xǁSummaryRequestǁallowed_ids", "xǁSummaryContentǁcited_ids"],
 }
