@@ -10,12 +10,11 @@ from datetime import timedelta
 from sqlalchemy import update
 from sqlmodel import Session, select
 
-from ..challenges.problems import Invalid, Problem
+from ..challenges.problems import Invalid
 from ..db import insert_rows
 from ..mail import compose, queue_emails
 from ..models import Invitation, Membership, Role, Team, User, utcnow
 from . import links
-from .accounts import AccountError, create_user
 
 VALID_FOR = timedelta(days=7)
 PURPOSE = "invitation"
@@ -48,25 +47,11 @@ class Draft:
 
 def invite_person(session: Session, sender: Sender, *, email: str, name: str, role: str, team: Team | None) -> User:
     """Create an invited account (no password yet) in `team` and queue its invitation. Raises Invalid."""
-    problems = []
-    if not name.strip():
-        problems.append(Problem(("name",), "is required"))
-    for field, value in (("name", name), ("email", email)):
-        if "\x00" in value:  # PostgreSQL refuses NUL in text: a clear message, not a 500
-            problems.append(Problem((field,), "contains a character that is not allowed"))
-    try:
-        role = Role(role)
-    except ValueError:
-        problems.append(Problem(("role",), "choose employee, lead or admin"))
-    if problems:
-        raise Invalid(problems)
-    try:
-        user = create_user(session, email, None, name.strip()[:120], role)
-    except AccountError as error:
-        raise Invalid([Problem(("email",), str(error))]) from None
-    session.flush()
+    from ..challenges.users import add_user  # imported here, like set_password below: the packages import each other
+
+    user = add_user(session, email, name, role, None)
     if team is not None:
-        session.add(Membership(user_id=user.id, team_id=team.id, is_lead=role is Role.LEAD))
+        session.add(Membership(user_id=user.id, team_id=team.id, is_lead=user.role is Role.LEAD))
     drafts = draft_invitations(sender, [Invitee(user.email, user.display_name, team.name if team else None)])
     store_invitations(session, sender, [user.id], drafts)
     return user

@@ -83,7 +83,7 @@ def remove_member(session: Session, team: Team, user: User) -> None:
     if membership is not None:
         session.delete(membership)
         session.flush()
-        _sync_role(session, user)
+        sync_role(session, user)
         follow_membership(session, user)
 
 
@@ -99,7 +99,7 @@ def move_member(session: Session, user: User, from_team: Team, to_team: Team) ->
     session.delete(membership)
     session.flush()
     moved = add_member(session, to_team, user)
-    _sync_role(session, user)
+    sync_role(session, user)
     follow_membership(session, user)
     return moved
 
@@ -133,10 +133,10 @@ def set_lead(session: Session, membership: Membership, user: User, is_lead: bool
     membership.is_lead = is_lead
     session.add(membership)
     session.flush()
-    _sync_role(session, user)
+    sync_role(session, user)
 
 
-def _sync_role(session: Session, user: User) -> None:
+def sync_role(session: Session, user: User) -> None:
     """A person who leads a team has the lead role; one who leads none any more goes back to employee."""
     if user.role is Role.ADMIN:
         return

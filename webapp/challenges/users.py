@@ -42,8 +42,10 @@ def list_users(session: Session, query: str = "", page: int = 1, invited_only: b
     return UserPage(list(users), total, page, pages, query, invited_only)
 
 
-def add_user(session: Session, email: str, name: str, role: str, password: str) -> User:
-    """Create an account (the caller commits). Raises Invalid naming the field at fault."""
+def add_user(session: Session, email: str, name: str, role: str, password: str | None) -> User:
+    """Create an account (the caller commits). Raises Invalid naming the field at fault.
+
+    `password` None: an invited account that cannot sign in until the person chooses a password."""
     problems = []
     if not name.strip():
         problems.append(Problem(("name",), "is required"))

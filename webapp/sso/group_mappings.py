@@ -83,7 +83,7 @@ def apply_group_mappings(session: Session, user: User, groups: tuple[str, ...]) 
             user.role = Role.ADMIN
             session.add(user)
         elif not wants_admin and user.role is Role.ADMIN and not _last_active_admin(session, user):
-            user.role = Role.EMPLOYEE  # set_lead/remove_member below (or _settle_role) give back the lead role
+            user.role = Role.EMPLOYEE  # set_lead/remove_member below (or teams.sync_role) give back the lead role
             session.add(user)
             session.flush()
 
@@ -98,22 +98,10 @@ def apply_group_mappings(session: Session, user: User, groups: tuple[str, ...]) 
                 team_service.set_lead(session, membership, user, wanted[team_id])
         elif membership is not None:
             team_service.remove_member(session, session.get(Team, team_id), user)
-    _settle_role(session, user)
+    team_service.sync_role(session, user)
 
 
 def _last_active_admin(session: Session, user: User) -> bool:
     others = session.exec(select(func.count()).select_from(User).where(
         User.role == Role.ADMIN, User.is_active == True, User.id != user.id)).one()  # noqa: E712
     return others == 0
-
-
-def _settle_role(session: Session, user: User) -> None:
-    """Lead while leading some team, else employee (admins stay admins): the rule teams.set_lead keeps."""
-    if user.role is Role.ADMIN:
-        return
-    leads = session.exec(select(Membership.id).where(Membership.user_id == user.id,
-                                                     Membership.is_lead == True)).first()  # noqa: E712
-    role = Role.LEAD if leads is not None else Role.EMPLOYEE
-    if user.role is not role:
-        user.role = role
-        session.add(user)
