@@ -24,20 +24,20 @@ def _refused(error: LinkRefused):
     return render("auth/link_refused.html", status=400, message=str(error))
 
 
-@bp.route("/invitations/<token>", methods=["GET", "POST"])
-@limiter.limit("30 per 5 minutes", methods=["POST"])
-def accept_invitation(token: str):
-    """Choose a first password from an invitation link; then straight to the dashboard."""
+def _choose_password(token: str, open_link, use_link, on_success, **page):
+    """The page behind an emailed link: choose a password, `use_link` it, then `on_success(user)`.
+
+    `open_link(session, secret, token)` gives (link row, user) or raises LinkRefused; `use_link` raises Invalid
+    (password rules) or LinkRefused. A refused link is a 400 page; bad passwords come back beside the form."""
     session = db()
     try:
-        invitation, user = invitations.open_invitation(session, _secret(), token)
+        link, user = open_link(session, _secret(), token)
     except LinkRefused as error:
         return _refused(error)
     errors = {}
     if request.method == "POST":
         try:
-            invitations.accept(session, invitation, user, request.form.get("password", ""),
-                               request.form.get("confirmation", ""))
+            use_link(session, link, user, request.form.get("password", ""), request.form.get("confirmation", ""))
         except Invalid as error:
             session.rollback()
             errors = error.by_field()
@@ -46,12 +46,23 @@ def accept_invitation(token: str):
             return _refused(error)
         else:
             session.commit()
-            logout_user()  # whoever was signed in on this browser, the invited person is now
-            login_user(user)
-            flash(f"Welcome to Learnloop, {user.display_name}.", "success")
-            return see_other(url_for("main.dashboard"))
+            logout_user()  # whoever was signed in on this browser
+            return on_success(user)
     return render("auth/choose_password.html", block="form", status=422 if errors else 200, errors=errors,
-                  title="Welcome to Learnloop", person=user, invitation=True)
+                  person=user, **page)
+
+
+@bp.route("/invitations/<token>", methods=["GET", "POST"])
+@limiter.limit("30 per 5 minutes", methods=["POST"])
+def accept_invitation(token: str):
+    """Choose a first password from an invitation link; then straight to the dashboard."""
+    def signed_in(user):
+        login_user(user)
+        flash(f"Welcome to Learnloop, {user.display_name}.", "success")
+        return see_other(url_for("main.dashboard"))
+
+    return _choose_password(token, invitations.open_invitation, invitations.accept, signed_in,
+                            title="Welcome to Learnloop", invitation=True)
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
@@ -71,27 +82,10 @@ def forgot_password():
 @limiter.limit("30 per 5 minutes", methods=["POST"])
 def reset_password(token: str):
     """Choose a new password from a reset link; every session of the account ends."""
-    session = db()
-    try:
-        reset, user = password_reset.open_reset(session, _secret(), token)
-    except LinkRefused as error:
-        return _refused(error)
-    errors = {}
-    if request.method == "POST":
-        try:
-            password_reset.reset_password(session, reset, user, request.form.get("password", ""),
-                                          request.form.get("confirmation", ""))
-        except Invalid as error:
-            session.rollback()
-            errors = error.by_field()
-        except LinkRefused as error:
-            session.rollback()
-            return _refused(error)
-        else:
-            session.commit()
-            logout_user()
-            flash("Your password is changed and you are signed out everywhere. Sign in with the new password.",
-                  "success")
-            return see_other(url_for("auth.login"))
-    return render("auth/choose_password.html", block="form", status=422 if errors else 200, errors=errors,
-                  title="Choose a new password", person=user, invitation=False)
+    def signed_out(_user):
+        flash("Your password is changed and you are signed out everywhere. Sign in with the new password.",
+              "success")
+        return see_other(url_for("auth.login"))
+
+    return _choose_password(token, password_reset.open_reset, password_reset.reset_password, signed_out,
+                            title="Choose a new password", invitation=False)
