@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 from prompts import load
 from webapp.jobs import enqueue
 from webapp.models import (
-    Cadence, Challenge, ChallengeStatus, Completion, Enrolment, LlmCall, Mission, OutboxJob, PromptStatus, Reflection,
+    Cadence, Challenge, ChallengeStatus, Completion, CompletionStatus, Enrolment, LlmCall, Mission, OutboxJob, PromptStatus, Reflection,
     ReflectionPrompt, Visibility, utcnow,
 )
 from webapp.settings import get_settings
@@ -80,6 +80,7 @@ def prompt_for_period(session: Session, *, job: OutboxJob, challenge_id: int, us
     rows = session.exec(
         select(Completion, Mission).join(Mission)
         .where(Completion.user_id == user_id, Completion.challenge_id == challenge_id,
+               Completion.status == CompletionStatus.APPROVED,
                Completion.created_at >= datetime.fromisoformat(start), Completion.created_at < datetime.fromisoformat(end))
         .order_by(col(Completion.created_at))
     ).all()
@@ -110,7 +111,8 @@ def _request(session: Session, prompt: ReflectionPrompt, missions: list[Mission]
     challenge = session.get(Challenge, prompt.challenge_id)
     earlier = session.exec(
         select(Mission.title, Mission.kind, Completion.created_at).join(Mission)
-        .where(Completion.user_id == prompt.user_id, Completion.created_at < before)
+        .where(Completion.user_id == prompt.user_id, Completion.created_at < before,
+               Completion.status == CompletionStatus.APPROVED)
         .order_by(col(Completion.created_at).desc()).limit(HISTORY_SIZE)
     ).all()
     written = session.exec(select(func.count()).select_from(Reflection).where(Reflection.user_id == prompt.user_id)).one()
@@ -202,7 +204,8 @@ def enqueue_cadence_prompts(session: Session, today: date | None = None) -> int:
         period, start, end = last_period(challenge.reflection_cadence, today)
         users = session.exec(
             select(Completion.user_id).distinct()
-            .where(Completion.challenge_id == challenge.id, Completion.created_at >= start, Completion.created_at < end)
+            .where(Completion.challenge_id == challenge.id, Completion.created_at >= start, Completion.created_at < end,
+                   Completion.status == CompletionStatus.APPROVED)  # pending evidence earns no prompt yet
         ).all()
         keys = {user_id: f"reflection-prompt:period:{challenge.id}:{user_id}:{period}" for user_id in users}
         existing = set(session.exec(select(OutboxJob.key).where(col(OutboxJob.key).in_(list(keys.values()))))) if keys else set()

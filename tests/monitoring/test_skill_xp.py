@@ -14,6 +14,8 @@ from webapp.models import (
     Challenge,
     ChallengeStatus,
     ChallengeTeam,
+    Completion,
+    CompletionStatus,
     Enrolment,
     Mission,
     MissionApproval,
@@ -25,9 +27,12 @@ from webapp.models import (
     Team,
     utcnow,
 )
+from webapp.monitoring.figures import dashboard
 from webapp.monitoring.scope import Scope
 from webapp.monitoring.skill_xp import pending_approvals, skill_xp_figures
+from webapp.play.approvals import approve
 from webapp.play.missions import complete_mission
+from webapp.play.skill_xp import user_skill_xp
 
 
 @pytest.fixture
@@ -98,3 +103,66 @@ def test_dashboard_and_csv_show_skill_xp_and_pending_evidence(client, auth, sess
     assert rows[0][:4] == ["skill", "challenge", "team", "XP from missions"]
     assert ["Testing", "Craft month", "Red", "20", "1", "Write tests; Pair", "2.0"] in rows
     assert ["Estimating", "Craft month", "All teams", "0", "0", "no mission builds it", ""] in rows
+
+
+def test_pending_evidence_counts_only_as_pending_until_approved(session, programme, make_user):
+    challenge, red, blue = programme
+    scope = Scope(challenge_id=challenge.id)
+    pair = session.exec(select(Mission).where(Mission.slug == "pair")).one()
+    cy = make_user("cy@example.com", team="blue")
+    session.add(Enrolment(challenge_id=challenge.id, user_id=cy.id, team_id=blue.id))
+    session.commit()
+    waiting = complete_mission(session, cy, pair.id, "paired with Bo", None, "c1").completion
+    session.commit()
+
+    def figures():
+        data = dashboard(session, scope)
+        teams = {team.name: team for team in data.teams}
+        by_mission = {mission.title: mission for mission in data.missions}
+        return (data.funnel.active, data.funnel.completed, teams["Blue"].completions, teams["Blue"].points,
+                by_mission["Pair"].completions, by_mission["Pair"].completers, sum(n for _, n in data.per_day))
+
+    # Bo's and Cy's pairing wait: nobody has completed "Pair", Cy has done nothing that counts yet.
+    assert figures() == (2, 2, 1, 10, 0, 0, 2)
+    assert pending_approvals(session, scope) == 2
+    lead = make_user("lena@example.com", role=Role.LEAD, team="blue", lead=True)
+    bo_pending = session.exec(select(Completion).where(Completion.user_id != cy.id,
+                                                       Completion.mission_id == pair.id)).one()
+    approve(session, lead, bo_pending.id)  # already read by the rollups (as pending)
+    session.commit()
+    assert figures() == (2, 2, 2, 30, 1, 1, 3)
+    late = complete_mission(session, cy, session.exec(select(Mission).where(Mission.slug == "write-tests")).one().id,
+                            "tests", None, "c2").completion
+    approve(session, lead, waiting.id)  # not read by the rollups yet: they count it when they catch up
+    session.commit()
+    assert late.status == CompletionStatus.APPROVED
+    assert figures() == (3, 3, 4, 60, 2, 2, 5)
+    assert figures() == (3, 3, 4, 60, 2, 2, 5)  # counted once, however often the rollups catch up
+    assert pending_approvals(session, scope) == 0
+
+
+def test_programme_xp_per_skill_agrees_with_each_persons_own_xp(session, programme, make_user):
+    challenge, red, blue = programme
+    lead = make_user("lena@example.com", role=Role.LEAD, team="blue", lead=True)
+    pending = session.exec(select(Completion).where(Completion.status == CompletionStatus.PENDING)).one()
+    approve(session, lead, pending.id)
+    session.commit()
+    today = utcnow().replace(hour=0, minute=0, second=0, microsecond=0)
+    for scope in (Scope(challenge_id=challenge.id),
+                  Scope(challenge_id=challenge.id, start=today, end=today + timedelta(days=1))):
+        rows = {(row.skill, row.team): row for row in skill_xp_figures(session, scope)}
+        assert (rows[("Testing", None)].xp, rows[("Testing", None)].people) == (60, 2)
+        assert (rows[("Testing", "Blue")].xp, rows[("Testing", "Blue")].people) == (40, 1)
+        assert (rows[("Pairing", "Blue")].xp, rows[("Pairing", "Blue")].people) == (20, 1)
+        assert ("Pairing", "Red") not in rows
+    own = {}
+    for user_id in session.exec(select(Enrolment.user_id).where(Enrolment.challenge_id == challenge.id)):
+        for skill_id, xp in user_skill_xp(session, user_id, challenge.id).items():
+            own[skill_id] = own.get(skill_id, 0) + xp
+    skills = {skill.name: skill.id for skill in session.exec(select(Skill).where(Skill.challenge_id == challenge.id))}
+    assert own == {skills["Testing"]: 60, skills["Pairing"]: 20}
+    last_week = Scope(challenge_id=challenge.id, start=today - timedelta(days=7), end=today - timedelta(days=1))
+    assert all(row.xp == 0 and row.people == 0 for row in skill_xp_figures(session, last_week))
+    only_red = {(row.skill, row.team): row.xp for row in skill_xp_figures(
+        session, Scope(challenge_id=challenge.id, team_ids=[red.id]))}
+    assert only_red[("Testing", None)] == 20 and ("Testing", "Blue") not in only_red

@@ -34,6 +34,7 @@ from webapp.play.approvals import (
     resubmit,
     send_back,
 )
+from webapp.play.feed import give_kudos, team_feed
 from webapp.play.ledger import user_points
 from webapp.play.missions import CompletionRefused, complete_mission
 from webapp.play.skill_xp import skill_growth, skill_level_for, user_skill_xp
@@ -244,3 +245,24 @@ def test_twenty_parallel_approvals_award_once(approval_world, session, live, dat
         assert fresh.exec(select(func.count()).select_from(OutboxJob)
                           .where(OutboxJob.name == "reflection.prompt_for_completion")).one() == 1
         assert user_skill_xp(fresh, ada.id, world.challenge.id) == {testing.id: 50}
+
+
+def test_pending_evidence_is_not_in_the_team_feed_until_approved(approval_world, session):
+    world, mission, ada, lead, _, _ = approval_world
+    bo = world.player("bo@example.com")
+    done = complete_mission(session, ada, mission.id, "Paired on tests", None, "k1").completion
+    session.commit()
+    assert team_feed(session, bo, world.challenge.id, world.team("red").id) == []
+    with pytest.raises(NotFound):  # no kudos (and their points) for evidence that does not count yet
+        give_kudos(session, bo, "completion", done.id)
+    session.rollback()
+    send_back(session, lead, done.id, "Add the pull request, please.")
+    session.commit()
+    assert team_feed(session, bo, world.challenge.id, world.team("red").id) == []
+    resubmit(session, ada, done.id, "Here it is", "https://git.example/pr/1")
+    approve(session, lead, done.id)
+    session.commit()
+    items = team_feed(session, bo, world.challenge.id, world.team("red").id)
+    assert [(item.item_type, item.item_id, item.title) for item in items] == [("completion", done.id, "Read")]
+    give_kudos(session, bo, "completion", done.id)
+    session.commit()

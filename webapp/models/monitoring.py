@@ -25,9 +25,11 @@ class TeamDay(SQLModel, table=True):
 
 
 class MissionDay(SQLModel, table=True):
-    """Completions of a mission, and reflections answering prompts about them, per team and UTC day.
+    """Completions of a mission, reflections answering prompts about them, and the points its completions earned
+    (the ledger's, on the day they were recorded), per team and UTC day. XP per skill is these points times the
+    mission's weight for the skill.
 
-    challenge_id is the completion's (or the reflection's) own, as the dashboards filter them.
+    challenge_id is the completion's (or the reflection's, or the points') own, as the dashboards filter them.
     """
 
     __tablename__ = "mission_day"
@@ -38,6 +40,7 @@ class MissionDay(SQLModel, table=True):
     day: date = Field(primary_key=True)
     completions: int = 0
     reflections: int = 0
+    points: int = 0
 
 
 class ActivityTotal(SQLModel, table=True):
@@ -69,7 +72,8 @@ class TeamTotal(SQLModel, table=True):
 
 
 class MissionTotal(SQLModel, table=True):
-    """MissionDay without the days: completions of a mission and the reflections they led to, per team, so far."""
+    """MissionDay without the days: completions of a mission, the reflections they led to, and the points they
+    earned, per team, so far."""
 
     __tablename__ = "mission_total"
 
@@ -78,6 +82,7 @@ class MissionTotal(SQLModel, table=True):
     team_id: int = Field(primary_key=True)
     completions: int = 0
     reflections: int = 0
+    points: int = 0
 
 
 class MissionCompleter(SQLModel, table=True):

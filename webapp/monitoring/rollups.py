@@ -18,6 +18,7 @@ from ..models import (
     ActivityDayBits,
     ActivityTotal,
     Completion,
+    CompletionStatus,
     MissionCompleter,
     MissionCompleterDayBits,
     MissionDay,
@@ -99,11 +100,18 @@ def _roll_point_events(session: Session, rows) -> None:
     block, bit = _day_bit(session, PointEvent.created_at)
     _add(session, ActivityDayBits, [PointEvent.challenge_id, PointEvent.user_id, block],
          {"active": func.sum(bit.distinct())}, query, bits=True)
+    # The points each mission's completions earned, for XP per skill (points times the mission's skill weights).
+    earned = query.join(Completion, and_(PointEvent.source_type == "completion", Completion.id == PointEvent.source_id))
+    keys = [PointEvent.challenge_id, Completion.mission_id, PointEvent.team_id]
+    _add(session, MissionDay, [*keys, day], points, earned)
+    _add(session, MissionTotal, keys, points, earned)
 
 
 def _roll_completions(session: Session, rows) -> None:
     day = utc_day(session, Completion.created_at)
-    query = select(Completion.id).where(rows)
+    # Only evidence that counts: a completion waiting for a lead (or sent back) is rolled up when it is approved
+    # (count_approved), and until then is only "pending" on the dashboards.
+    query = select(Completion.id).where(rows, Completion.status == CompletionStatus.APPROVED)
     count = {"completions": func.count()}
     _add(session, TeamDay, [Completion.challenge_id, Completion.team_id, day], count, query)
     _add(session, MissionDay, [Completion.challenge_id, Completion.mission_id, Completion.team_id, day], count, query)
@@ -139,6 +147,22 @@ def _roll_reflections(session: Session, rows) -> None:
 ROLL = {"point_event": _roll_point_events, "completion": _roll_completions, "reflection": _roll_reflections}
 
 
+def count_approved(session: Session, completion: Completion) -> None:
+    """Add a completion approved just now to the rollups, if they read it already (while it was pending, so
+    without it); a completion they have not read yet is counted when they do. Call after the status change is
+    flushed, in the same transaction; the caller commits.
+
+    The state row is locked first, so a refresh running at the same time either read the completion before
+    this transaction commits (as pending: it is added here) or waits and reads it approved (not added here).
+    """
+    state = _lock_state(session, touch=False)
+    gaps = (state.gaps or {}).get("completion", [])
+    read = completion.id <= state.completion_id and not any(first <= completion.id <= last
+                                                               for first, last, _ in gaps)
+    if read:
+        _roll_completions(session, Completion.id == completion.id)
+
+
 def _missing(session: Session, model, after: int, last: int) -> list[tuple[int, int]]:
     """Ranges of ids in (after, last] with no row (yet): gaps between neighbours, found in SQL."""
     ids = (select(model.id.label("id"), func.lag(model.id, 1, after).over(order_by=model.id).label("previous"))
@@ -158,14 +182,18 @@ def _present(model, first: int, last: int, missing: list[tuple[int, int]]):
     return and_(model.id >= first, model.id <= last, *(~model.id.between(a, b) for a, b in missing))
 
 
-def _lock_state(session: Session) -> RollupState:
+def _lock_state(session: Session, touch: bool = True) -> RollupState:
     """The state row, locked until the caller commits: a row lock on PostgreSQL, the write lock on SQLite.
 
     Starting with a write (not a read upgraded later) lets SQLite wait for another writer instead of failing.
+    `touch` False: lock without marking a refresh (the caller already holds SQLite's write lock).
     """
     session.connection().execute(_insert(session, RollupState).values(
         id=1, point_event_id=0, completion_id=0, reflection_id=0, gaps={}).on_conflict_do_nothing(index_elements=["id"]))
-    session.connection().execute(update(RollupState).where(RollupState.id == 1).values(refreshed_at=utcnow()))
+    if touch:
+        session.connection().execute(update(RollupState).where(RollupState.id == 1).values(refreshed_at=utcnow()))
+    else:
+        session.connection().execute(select(RollupState.id).where(RollupState.id == 1).with_for_update())
     return session.exec(select(RollupState).where(RollupState.id == 1)
                         .execution_options(populate_existing=True)).one()
 

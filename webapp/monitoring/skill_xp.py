@@ -4,11 +4,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import func
+from sqlalchemy import and_, func
 from sqlmodel import Session, col, select
 
-from ..models import Challenge, Completion, CompletionStatus, Mission, MissionSkill, PointEvent, Skill, Team
-from .figures import self_assessments
+from ..models import (
+    Challenge,
+    Completion,
+    CompletionStatus,
+    Enrolment,
+    Mission,
+    MissionCompleter,
+    MissionCompleterDayBits,
+    MissionSkill,
+    Skill,
+    Team,
+)
+from .figures import _all_time, _blocks, _per_mission, _ready, _rolled, _some_day, self_assessments
 from .scope import Scope
 
 
@@ -27,10 +38,33 @@ class SkillXpRow:
         return not self.missions
 
 
+def _people_with_xp(scope: Scope, skill_ids: list[int]):
+    """(skill id, team id, people) who completed a mission giving points that builds the skill, in the range,
+    counted in the team of their enrolment (as the funnel counts them)."""
+    if _all_time(scope):
+        completer, user_id, conditions = MissionCompleter, MissionCompleter.user_id, []
+    else:
+        bits = MissionCompleterDayBits
+        completer, user_id = bits, bits.user_id
+        conditions = [*_blocks(scope, bits.block), _some_day(scope, bits.days, bits.block)]
+    query = (select(MissionSkill.skill_id, Enrolment.team_id, func.count(func.distinct(user_id)))
+             .join(Mission, Mission.id == MissionSkill.mission_id)
+             .join(completer, and_(completer.mission_id == MissionSkill.mission_id, *conditions))
+             .join(Enrolment, and_(Enrolment.challenge_id == Mission.challenge_id, Enrolment.user_id == user_id))
+             .where(col(MissionSkill.skill_id).in_(skill_ids), Mission.points > 0)
+             .group_by(MissionSkill.skill_id, Enrolment.team_id))
+    if scope.team_ids is not None:
+        query = query.where(col(Enrolment.team_id).in_(scope.team_ids))
+    return query
+
+
 def skill_xp_figures(session: Session, scope: Scope) -> list[SkillXpRow]:
     """One row per skill (all teams) then per skill and team with XP, in the challenges of `scope`.
 
-    XP is the ledger's completion points times the mission's weight for the skill, within the date range."""
+    XP is the points the mission's completions earned (the ledger's, read from the rollups) times the mission's
+    weight for the skill, within the date range: the same sum user_skill_xp makes for one person from the
+    ledger itself, so the programme's figures and the people's own always agree."""
+    _ready(session)
     skill_where = [] if scope.challenge_id is None else [Skill.challenge_id == scope.challenge_id]
     skills = session.exec(select(Skill.id, Skill.name, Skill.position, Challenge.title)
                           .join(Challenge, Challenge.id == Skill.challenge_id).where(*skill_where)
@@ -45,23 +79,19 @@ def skill_xp_figures(session: Session, scope: Scope) -> list[SkillXpRow]:
             .order_by(Mission.position, Mission.id)):
         builders.setdefault(skill_id, []).append(title)
 
-    xp = (select(MissionSkill.skill_id, PointEvent.team_id, func.sum(PointEvent.amount * MissionSkill.weight),
-                 func.count(func.distinct(PointEvent.user_id)))
-          .join(Completion, (PointEvent.source_type == "completion") & (PointEvent.source_id == Completion.id))
-          .join(MissionSkill, MissionSkill.mission_id == Completion.mission_id)
-          .where(col(MissionSkill.skill_id).in_(skill_ids))
-          .group_by(MissionSkill.skill_id, PointEvent.team_id))
-    if scope.challenge_id is not None:
-        xp = xp.where(PointEvent.challenge_id == scope.challenge_id)
-    if scope.team_ids is not None:
-        xp = xp.where(col(PointEvent.team_id).in_(scope.team_ids))
-    if scope.start is not None:
-        xp = xp.where(PointEvent.created_at >= scope.start)
-    if scope.end is not None:
-        xp = xp.where(PointEvent.created_at < scope.end)
+    per_mission = _per_mission(scope)
+    xp = dict(((skill_id, team_id), int(total or 0)) for skill_id, team_id, total in session.exec(
+        select(MissionSkill.skill_id, per_mission.team_id, func.sum(per_mission.points * MissionSkill.weight))
+        .join(MissionSkill, MissionSkill.mission_id == per_mission.mission_id)
+        .where(col(MissionSkill.skill_id).in_(skill_ids), *_rolled(scope, per_mission))
+        .group_by(MissionSkill.skill_id, per_mission.team_id)))
+    earners = dict(((skill_id, team_id), int(count)) for skill_id, team_id, count in session.exec(
+        _people_with_xp(scope, skill_ids)))
     per_team: dict[int, list[tuple[int, int, int]]] = {}
-    for skill_id, team_id, total, people in session.exec(xp):
-        per_team.setdefault(skill_id, []).append((team_id, int(total or 0), int(people)))
+    for skill_id, team_id in sorted(xp.keys() | earners.keys()):
+        total, people = xp.get((skill_id, team_id), 0), earners.get((skill_id, team_id), 0)
+        if total or people:
+            per_team.setdefault(skill_id, []).append((team_id, total, people))
     team_names = dict(session.exec(select(Team.id, Team.name).where(
         col(Team.id).in_(sorted({t for rows in per_team.values() for t, _, _ in rows}) or [-1]))).all())
     changes = {(row.challenge, row.skill, row.team): row.change for row in self_assessments(session, scope)}

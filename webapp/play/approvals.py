@@ -26,6 +26,7 @@ from ..models import (
     User,
     utcnow,
 )
+from ..monitoring.rollups import count_approved
 from ..reflection.queries import led_team_ids
 from .access import NotFound
 from .badges import AwardedBadge
@@ -129,6 +130,7 @@ def _approve(session: Session, completion: Completion, reviewer_id: int | None, 
     completion.points_awarded = mission.points
     session.add(completion)
     session.flush()
+    count_approved(session, completion)
     badges = award_completion(session, completion, mission, challenge, now)
     text = f"Approved: {mission.title}, +{mission.points} points."
     text += "".join(f" Badge earned: {awarded.badge.name}!" for awarded in badges)

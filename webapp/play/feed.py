@@ -20,6 +20,7 @@ from ..db import take_write_lock
 from ..models import (
     ChallengeStatus,
     Completion,
+    CompletionStatus,
     Feedback,
     Kudos,
     Membership,
@@ -79,6 +80,8 @@ def find_item(session: Session, viewer: User, item_type: str, item_id: int) -> F
     """A feed item of one of the viewer's teams. Raises NotFound otherwise (incl. private reflections)."""
     if item_type == "completion":
         row = session.get(Completion, item_id)
+        if row is not None and row.status != CompletionStatus.APPROVED:  # evidence a lead has not approved yet
+            row = None
     elif item_type == "reflection":
         row = session.get(Reflection, item_id)
         if row is not None and row.visibility != Visibility.TEAM:
@@ -101,7 +104,8 @@ def team_feed(session: Session, viewer: User, challenge_id: int, team_id: int, l
     completions = session.exec(
         select(Completion, Mission.title, Mission.kind, User.display_name)
         .join(Mission, Mission.id == Completion.mission_id).join(User, User.id == Completion.user_id)
-        .where(Completion.challenge_id == challenge_id, Completion.team_id == team_id)
+        .where(Completion.challenge_id == challenge_id, Completion.team_id == team_id,
+               Completion.status == CompletionStatus.APPROVED)
         .order_by(col(Completion.created_at).desc()).limit(limit)).all()
     for completion, title, kind, author in completions:
         items.append(FeedItem("completion", completion.id, completion.user_id, author, completion.created_at, title,

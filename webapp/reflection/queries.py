@@ -4,11 +4,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from ..models import (
-    Cadence, Challenge, ChallengeStatus, ChallengeTeam, Completion, LessonSummary, LessonSummaryVersion, Membership,
-    PromptStatus, ReflectionPrompt, Team, utcnow,
+    Cadence, Challenge, ChallengeStatus, ChallengeTeam, Completion, CompletionStatus, LessonSummary, LessonSummaryVersion,
+    Membership, PromptStatus, ReflectionPrompt, Team, utcnow,
 )
 
 # A completion this recent without its prompt row yet: the prompt is on its way, so the panel keeps polling.
@@ -37,7 +38,9 @@ def prompts_for(session: Session, user_id: int) -> PromptsPanel:
         select(Completion.id)
         .join(Challenge, Challenge.id == Completion.challenge_id)
         .outerjoin(ReflectionPrompt, ReflectionPrompt.completion_id == Completion.id)
-        .where(Completion.user_id == user_id, Completion.created_at >= utcnow() - EXPECTED_WITHIN,
+        # Counted this recently (approved evidence counts from its approval, pending evidence not at all).
+        .where(Completion.user_id == user_id, Completion.status == CompletionStatus.APPROVED,
+               func.coalesce(Completion.reviewed_at, Completion.created_at) >= utcnow() - EXPECTED_WITHIN,
                Challenge.reflection_cadence == Cadence.AFTER_EACH, col(ReflectionPrompt.id).is_(None))
     ).all()
     return PromptsPanel(prompts=list(prompts), expected=len(expected))
