@@ -234,7 +234,7 @@ def start_server(db: scale.BenchDatabase, port: int | None = None) -> subprocess
          "--workers", str(WORKERS), "--worker-class", WORKER_CLASS, "--threads", str(THREADS),
          "--backlog", "256", "--log-level", "warning"],
         cwd=ROOT, env=env)
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 120  # workers import the app in turn: slow on a busy machine
     while time.monotonic() < deadline:
         try:
             if requests.get(f"http://127.0.0.1:{port}/livez", timeout=5).status_code == 200:

@@ -7,7 +7,7 @@ from sqlmodel import select
 
 from webapp.challenges.problems import Invalid
 from webapp.challenges.yaml_io import export_challenge, import_challenge, import_template
-from webapp.models import Mission, MissionApproval, MissionSkill, Skill
+from webapp.models import Badge, BadgeRule, Mission, MissionApproval, MissionSkill, Skill
 
 DOCUMENT = """
 slug: pairing-month
@@ -91,3 +91,21 @@ def test_admin_form_sets_skills_and_approval(client, session, admin, auth, make_
                     page=page)
     assert bad.status_code == 422 and "&#39;Cooking&#39; is not one of this challenge&#39;s skills" in bad.get_data(as_text=True)
     assert session.exec(select(Mission).where(Mission.slug == "other")).first() is None
+
+
+def test_admin_form_makes_a_skill_level_badge(client, session, admin, auth, make_challenge):
+    challenge = make_challenge()
+    session.add(Skill(challenge_id=challenge.id, name="Testing"))
+    session.commit()
+    page = f"/admin/challenges/{challenge.id}"
+    form = {"slug": "tester", "name": "Tester", "rule": "skill_level_reached", "threshold": "3", "skill": "Cooking"}
+    bad = auth.post(f"{page}/badges", form, page=page)
+    assert bad.status_code == 422 and "no skill called" in bad.get_data(as_text=True)
+    assert session.exec(select(Badge).where(Badge.slug == "tester")).first() is None
+    too_high = auth.post(f"{page}/badges", {**form, "skill": "Testing", "threshold": "9"}, page=page)
+    assert too_high.status_code == 422 and "the skill ladder has 5 levels" in too_high.get_data(as_text=True)
+    ok = auth.post(f"{page}/badges", {**form, "skill": "Testing"}, page=page)
+    assert ok.status_code == 303
+    badge = session.exec(select(Badge).where(Badge.slug == "tester")).one()
+    assert badge.rule == BadgeRule.SKILL_LEVEL_REACHED and badge.params == {"threshold": 3, "skill": "Testing"}
+    assert "Level 3 reached in a skill: Testing" in client.get(page).get_data(as_text=True)

@@ -114,7 +114,8 @@ def test_all_time_rollups_follow_new_completions_and_reflections_in_small_batche
     b2 = world.people["b2"]
     assert totals(session)[(world.a, b2)] == (1, 10, 1, 1)
     assert completers(session)[(mission, b2)] == 1
-    assert sums_without_days(session, MissionDay, MissionTotal)[0][(world.a, mission, world.blue)] == (1, 1)
+    # completions, reflections, points
+    assert sums_without_days(session, MissionDay, MissionTotal)[0][(world.a, mission, world.blue)] == (1, 1, 10)
     assert_all_time_agrees(session)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 
+from ..inputs import whole_number
 from ..models import Completion, CompletionStatus, Role
 from ..security import role_required
 from ..web import db, reads_only, render
@@ -68,7 +69,7 @@ def send_back_completion(completion_id: int):
 def approve_selected():
     """Approve every ticked completion the reviewer may approve."""
     session = db()
-    ids = [int(value) for value in request.form.getlist("completion_id") if value.isdigit()]
+    ids = [number for number in map(whole_number, request.form.getlist("completion_id")) if number is not None]
     count = approve_many(session, current_user, ids)
     session.commit()
     flash(f"Approved {count} completion{'' if count == 1 else 's'}.", "success")

@@ -5,10 +5,21 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import func, or_
+from sqlalchemy import case, func, or_
 from sqlmodel import Session, col, select
 
-from ..models import Badge, BadgeAward, Challenge, Completion, Enrolment, Mission, Notification, Team, User
+from ..models import (
+    Badge,
+    BadgeAward,
+    Challenge,
+    Completion,
+    CompletionStatus,
+    Enrolment,
+    Mission,
+    Notification,
+    Team,
+    User,
+)
 from .access import challenge_teams_of, enrolment_of
 from .approvals import my_open_completions, unseen_approvals
 from .levels import Level, level_for
@@ -34,13 +45,14 @@ class Progress:
 @dataclass
 class MissionCard:
     mission: Mission
-    done: int
+    done: int  # completions that count (approved)
     form_key: str
     last_done_at: datetime | None = None
+    waiting: int = 0  # completions waiting for a lead, or sent back to me: they use up the limit, count nothing yet
 
     @property
     def limit_reached(self) -> bool:
-        return self.mission.max_completions is not None and self.done >= self.mission.max_completions
+        return self.mission.max_completions is not None and self.done + self.waiting >= self.mission.max_completions
 
 
 @dataclass
@@ -81,21 +93,28 @@ def progress_of(session: Session, user: User, challenge_id: int | None = None, b
 
 def mission_cards(session: Session, user: User, missions: list[Mission]) -> list[MissionCard]:
     ids = [mission.id for mission in missions]
-    counts = {mission_id: (count, last) for mission_id, count, last in session.exec(
-        select(Completion.mission_id, func.count(), func.max(Completion.created_at))
+    counts = {mission_id: (int(done), last, int(waiting)) for mission_id, done, waiting, last in session.exec(
+        select(Completion.mission_id, *_done_and_waiting(), func.max(Completion.created_at))
         .where(Completion.user_id == user.id, col(Completion.mission_id).in_(ids))
         .group_by(Completion.mission_id))} if ids else {}
-    return [MissionCard(mission, counts.get(mission.id, (0, None))[0], new_form_key(),
-                        counts.get(mission.id, (0, None))[1]) for mission in missions]
+    return [MissionCard(mission, *counts.get(mission.id, (0, None, 0))[:1], new_form_key(),
+                        *counts.get(mission.id, (0, None, 0))[1:]) for mission in missions]
+
+
+def _done_and_waiting() -> tuple:
+    approved = Completion.status == CompletionStatus.APPROVED
+    return (func.sum(case((approved, 1), else_=0)).label("done"),
+            func.sum(case((approved, 0), else_=1)).label("waiting"))
 
 
 def mission_cards_of(session: Session, user: User, *where, order_by=()) -> list[MissionCard]:
     """Cards for the missions matching `where`, with my counts joined in: one statement."""
-    mine = (select(Completion.mission_id, func.count().label("done"), func.max(Completion.created_at).label("last"))
+    mine = (select(Completion.mission_id, *_done_and_waiting(), func.max(Completion.created_at).label("last"))
             .where(Completion.user_id == user.id).group_by(Completion.mission_id).subquery())
-    rows = session.exec(select(Mission, mine.c.done, mine.c.last)
+    rows = session.exec(select(Mission, mine.c.done, mine.c.last, mine.c.waiting)
                         .outerjoin(mine, mine.c.mission_id == Mission.id).where(*where).order_by(*order_by)).all()
-    return [MissionCard(mission, done or 0, new_form_key(), last) for mission, done, last in rows]
+    return [MissionCard(mission, int(done or 0), new_form_key(), last, int(waiting or 0))
+            for mission, done, last, waiting in rows]
 
 
 def challenge_page(session: Session, user: User, challenge: Challenge) -> ChallengePage:

@@ -8,8 +8,8 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from ..models import (
-    Cadence, Challenge, ChallengeStatus, ChallengeTeam, Completion, CompletionStatus, LessonSummary, LessonSummaryVersion,
-    Membership, PromptStatus, ReflectionPrompt, Team, utcnow,
+    Cadence, Challenge, ChallengeStatus, ChallengeTeam, Completion, CompletionStatus, LessonSummary,
+    LessonSummaryVersion, Membership, PromptStatus, ReflectionPrompt, Team, utcnow,
 )
 
 # A completion this recent without its prompt row yet: the prompt is on its way, so the panel keeps polling.
