@@ -8,6 +8,7 @@ Uses its own database and port.
 from __future__ import annotations
 
 import os
+import subprocess
 import time
 from datetime import UTC, datetime
 
@@ -81,7 +82,11 @@ def main() -> None:
                 rows.append(play.run_phase(f"{name}, {concurrency} at once", clients, play.get(path), scale.EVENTS))
     finally:
         server.terminate()
-        server.wait(10)
+        try:
+            server.wait(60)
+        except subprocess.TimeoutExpired:  # a busy machine: the figures are measured already
+            server.kill()
+            server.wait()
     notes = [f"Worst p95: {max(row.p95 for row in rows):.0f} ms (target < 500 ms).", query_ms(db),
              f"Whole run: {time.monotonic() - started:.0f} s."]
     report = play.table(rows, notes).replace("Learnloop play benchmark", "Learnloop skills benchmark", 1)
