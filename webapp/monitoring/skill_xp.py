@@ -53,6 +53,8 @@ def _people_with_xp(scope: Scope, skill_ids: list[int]):
              .join(Enrolment, and_(Enrolment.challenge_id == Mission.challenge_id, Enrolment.user_id == user_id))
              .where(col(MissionSkill.skill_id).in_(skill_ids), Mission.points > 0)
              .group_by(MissionSkill.skill_id, Enrolment.team_id))
+    if scope.challenge_id is not None:  # lets the enrolments be read by their challenge, not all scanned
+        query = query.where(Enrolment.challenge_id == scope.challenge_id)
     if scope.team_ids is not None:
         query = query.where(col(Enrolment.team_id).in_(scope.team_ids))
     return query
