@@ -1,7 +1,7 @@
 """Names in free text: every person of the organisation is found however they are written."""
 import pytest
 
-from webapp.names import NameMatcher, Person, Pseudonymiser, hide_names
+from webapp.names import NameMatcher, Person, Pseudonymiser, hide_names, name_words
 
 PEOPLE = [Person(1, "Ada Lovelace"), Person(2, "Amara Okafor"), Person(3, "Sofia Marín"), Person(4, "Will Turner"),
           Person(5, "Zoë Kim-Lee"), Person(6, "Jean-Luc Picard")]
@@ -48,3 +48,32 @@ def test_library_readers_see_only_the_names_of_people_who_agreed():
     matcher = NameMatcher(PEOPLE)
     text = "Amara Okafor and Sofia Marín paired; Okafor's checklist helped."
     assert hide_names(matcher, text, shown={3}) == "a colleague and Sofia Marín paired; a colleague's checklist helped."
+
+
+def test_the_words_a_person_may_be_called_by():
+    assert name_words("Jean-Luc Picard") == ["Jean-Luc", "Jean", "Luc", "Picard"]
+    # A two-letter part is a name word; a lone initial is not, and a word said twice counts once.
+    assert name_words("Mary-Jo O Li") == ["Mary-Jo", "Mary", "Jo", "Li"]
+    assert name_words("Li Li") == ["Li"]
+
+
+def test_a_two_letter_name_counts_only_when_written_with_a_capital():
+    pseudonymise = Pseudonymiser([Person(1, "Bo Li")], {1})
+    assert pseudonymise("the li ion cells; Li agreed and Bo too") == "the li ion cells; Participant 1 agreed and Participant 1 too"
+
+
+def test_a_full_name_goes_to_its_owner_even_when_another_person_shares_the_first_name():
+    matcher = NameMatcher([Person(1, "Ana Silva"), Person(2, "Ana Costa-Reis")])
+    # Only Ana Costa-Reis agreed to be named: her full name stays, Ana Silva's goes.
+    assert hide_names(matcher, "Ana Costa-Reis thanked Ana Silva", shown={2}) == "Ana Costa-Reis thanked a colleague"
+    assert hide_names(matcher, "Ana Costa Reis helped", shown={2}) == "Ana Costa Reis helped"
+
+
+def test_a_shared_first_name_goes_to_the_teammate_before_a_colleague_with_a_lower_id():
+    pseudonymise = Pseudonymiser([*PEOPLE, Person(8, "Sofia Ruiz")], {1, 2, 8})
+    assert pseudonymise("Sofia reviewed it") == "Participant 3 reviewed it"
+    assert pseudonymise("Sofia Marín reviewed it") == "Colleague 1 reviewed it"
+
+
+def test_empty_text_stays_empty():
+    assert hide_names(NameMatcher(PEOPLE), "", shown=set()) == ""
