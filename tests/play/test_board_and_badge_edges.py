@@ -379,3 +379,41 @@ def test_a_team_without_points_shows_zero_points(world, session):
     rows = team_standings(session, world.challenge.id)
     assert {(row.name, row.points, row.active_members, row.score) for row in rows} == {
         ("Red", 0, 0, 0.0), ("Blue", 0, 0, 0.0)}
+
+
+def test_a_skill_level_badge_is_met_exactly_at_that_level_of_that_skill(world, session):
+    from webapp.models import MissionSkill, Skill
+
+    testing, writing = Skill(challenge_id=world.challenge.id, name="Testing", position=0), Skill(
+        challenge_id=world.challenge.id, name="Writing", position=1)
+    session.add_all([testing, writing])
+    session.commit()
+    mission = world.mission(points=30, max_completions=None)
+    session.add(MissionSkill(mission_id=mission.id, skill_id=testing.id, weight=1))
+    session.commit()
+    ada, bo = world.player("ada@example.com"), world.player("bo@example.com")
+    tester = world.badge(BadgeRule.SKILL_LEVEL_REACHED, {"threshold": 3, "skill": "Testing"}, slug="tester")
+    writer = world.badge(BadgeRule.SKILL_LEVEL_REACHED, {"threshold": 2, "skill": "Writing"}, slug="writer")
+    unknown = world.badge(BadgeRule.SKILL_LEVEL_REACHED, {"threshold": 1, "skill": "Juggling"}, slug="juggler")
+    complete_mission(session, ada, mission.id, "done", None, "k1")  # 30 XP in Testing: level 2
+    assert not met(session, tester, world.challenge.id, ada)
+    complete_mission(session, ada, mission.id, "done", None, "k2")  # 60 XP: level 3, exactly
+    session.commit()
+    assert met(session, tester, world.challenge.id, ada)
+    assert not met(session, tester, world.challenge.id, bo)
+    assert not met(session, writer, world.challenge.id, ada)  # XP in one skill is not XP in another
+    assert not met(session, unknown, world.challenge.id, ada)  # a skill the challenge does not have
+
+
+def test_evidence_waiting_for_a_lead_counts_for_no_badge(world, session):
+    from webapp.models import MissionApproval
+
+    mission = world.mission("read", MissionKind.LEARN, approval=MissionApproval.LEAD)
+    ada = world.player("ada@example.com")
+    first = badge_for(world, BadgeRule.MISSIONS_COMPLETED, 1)
+    every = badge_for(world, BadgeRule.TEAM_ALL_COMPLETED_KIND, kind="learn", scope=BadgeScope.TEAM)
+    result = complete_mission(session, ada, mission.id, "done", None, "k1")
+    session.commit()
+    assert result.pending and result.badges == []
+    assert not met(session, first, world.challenge.id, ada)
+    assert not met(session, every, world.challenge.id, team=world.team("red"))
