@@ -77,3 +77,17 @@ def test_a_shared_first_name_goes_to_the_teammate_before_a_colleague_with_a_lowe
 
 def test_empty_text_stays_empty():
     assert hide_names(NameMatcher(PEOPLE), "", shown=set()) == ""
+
+
+def test_a_character_that_unfolds_into_several_keeps_every_name_in_place(pseudonymise):
+    # "…" and "ﬁ" fold into three and two letters; the names after them must still be cut at the right place.
+    assert pseudonymise("Thanks… Ada, the ﬁx was Sofia's") == "Thanks… Participant 1, the ﬁx was Colleague 1's"
+
+
+def test_a_full_name_split_by_a_tab_is_one_mention(pseudonymise):
+    assert pseudonymise("Amara\tOkafor wrote it") == "Participant 2 wrote it"
+
+
+def test_no_text_stays_no_text(pseudonymise):
+    assert pseudonymise(None) is None
+    assert pseudonymise("") == ""
