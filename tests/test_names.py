@@ -91,3 +91,12 @@ def test_a_full_name_split_by_a_tab_is_one_mention(pseudonymise):
 def test_no_text_stays_no_text(pseudonymise):
     assert pseudonymise(None) is None
     assert pseudonymise("") == ""
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Smith-Okafor wrote it", "Participant 2 wrote it"),  # at the very start of the text
+    ("Thanks to Smith-Okafor", "Thanks to Participant 2"),  # at the very end
+    ("Ada, Smith-Okafor and Sofia", "Participant 1, Participant 2 and Colleague 1"),  # right after another name
+])
+def test_an_unknown_word_hyphenated_before_a_name_goes_with_it(pseudonymise, text, expected):
+    assert pseudonymise(text) == expected
