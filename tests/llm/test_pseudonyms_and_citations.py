@@ -187,3 +187,10 @@ def test_an_unknown_citation_is_refused_before_the_quotes_are_looked_at():
 
 def test_without_sources_only_the_ids_are_checked():
     check_citations(content(key_lessons=[quoted("not in any reflection", 1)]), {1, 2})
+
+
+def test_a_cited_reflection_without_text_supports_no_quote():
+    # Reflection 3 may be cited but has no text to quote from: the lesson citing only it is refused, not a crash.
+    with pytest.raises(InvalidOutput, match=r"^the quotes of practices\[0\] are not found"):
+        check_citations(content(practices=[quoted("rotated the credentials", 3)]), {1, 2, 3}, SOURCES)
+    check_citations(content(practices=[quoted("rotated the credentials", 3, 1)]), {1, 2, 3}, SOURCES)
