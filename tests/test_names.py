@@ -100,3 +100,11 @@ def test_no_text_stays_no_text(pseudonymise):
 ])
 def test_an_unknown_word_hyphenated_before_a_name_goes_with_it(pseudonymise, text, expected):
     assert pseudonymise(text) == expected
+
+
+def test_names_right_after_each_other_are_each_replaced(pseudonymise):
+    assert pseudonymise("Ada, Sofia, Amara") == "Participant 1, Colleague 1, Participant 2"
+
+
+def test_an_everyday_word_stays_for_readers_outside_the_team_too():
+    assert hide_names(NameMatcher(PEOPLE), "I will try; Will agreed", shown=set()) == "I will try; a colleague agreed"
