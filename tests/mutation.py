@@ -40,7 +40,7 @@ RULE_CODE: dict[str, list[str]] = {
     "webapp/challenges/badge_rules.py": ["*"],
     # Not the PostgreSQL-only day query (_local_days_in_postgresql): this run is SQLite-only, so none of
     # its mutants could be killed here; the same streak tests run it on PostgreSQL in `make test`.
-    "webapp/play/streaks.py": ["x_streak_days"],
+    "webapp/play/streaks.py": ["x_streak_days", "x__local_days_in_python"],
     "webapp/play/levels.py": ["*"],
     "webapp/play/clock.py": ["*"],
     "webapp/play/leaderboards.py": ["x_team_standings", "x_individual_standings", "x_individual_board", "x__ranked",
