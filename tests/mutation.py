@@ -137,8 +137,24 @@ def module_patterns(modules: list[str]) -> list[str]:
             for path in modules for function in RULE_CODE[path]]
 
 
+def check_configuration() -> None:
+    """Stop before an hour's run if a rule module moved: every listed file must exist and be one mutmut mutates,
+    and every test file mutmut selects must exist."""
+    import tomllib
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["mutmut"]
+    problems = [f"{path} does not exist" for path in RULE_CODE if not (ROOT / path).exists()]
+    problems += [f"{path} is not in [tool.mutmut] only_mutate" for path in RULE_CODE
+                 if path not in config["only_mutate"]]
+    problems += [f"test selection {path} does not exist" for path in config["pytest_add_cli_args_test_selection"]
+                 if not (ROOT / path).exists()]
+    if problems:
+        sys.exit("Mutation configuration out of step with the code:\n  " + "\n  ".join(problems))
+
+
 def main() -> None:
     os.chdir(ROOT)
+    check_configuration()
     modules = chosen_modules(sys.argv)
     if modules and "--report-only" not in sys.argv and "--survivors-again" not in sys.argv:
         run(module_patterns(modules), fresh=False)
