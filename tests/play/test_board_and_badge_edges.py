@@ -417,3 +417,26 @@ def test_evidence_waiting_for_a_lead_counts_for_no_badge(world, session):
     assert result.pending and result.badges == []
     assert not met(session, first, world.challenge.id, ada)
     assert not met(session, every, world.challenge.id, team=world.team("red"))
+
+
+def test_a_streak_badge_counts_the_days_played_in_its_own_challenge_only(world, session):
+    from datetime import timedelta
+
+    from webapp.models import Completion, utcnow
+
+    other = world.make_challenge("other")
+    ada = world.player("ada@example.com")
+    session.add(Enrolment(challenge_id=other.id, user_id=ada.id, team_id=world.team("red").id))
+    here, there = world.mission("here", max_completions=None), world.mission("there", challenge=other)
+    badge = badge_for(world, BadgeRule.STREAK_DAYS, 2)
+    now = utcnow()
+    for key, mission, moment in (("y", there, now - timedelta(days=1)), ("t", here, now)):
+        session.add(Completion(idempotency_key=key, mission_id=mission.id, challenge_id=mission.challenge_id,
+                               user_id=ada.id, team_id=world.team("red").id, created_at=moment))
+    session.commit()
+    # Two days in a row across both challenges, but one day in this one: no two-day streak badge here.
+    assert not met(session, badge, world.challenge.id, ada)
+    session.add(Completion(idempotency_key="y2", mission_id=here.id, challenge_id=world.challenge.id, user_id=ada.id,
+                           team_id=world.team("red").id, created_at=now - timedelta(days=1)))
+    session.commit()
+    assert met(session, badge, world.challenge.id, ada)
