@@ -440,3 +440,17 @@ def test_a_streak_badge_counts_the_days_played_in_its_own_challenge_only(world, 
                            team_id=world.team("red").id, created_at=now - timedelta(days=1)))
     session.commit()
     assert met(session, badge, world.challenge.id, ada)
+
+
+def test_one_completion_awards_every_badge_it_earns_whatever_comes_before_it(world, session):
+    mission = world.mission(max_completions=None)
+    ada = world.player("ada@example.com")
+    # Looked at in this order: a rule the completion does not move, one not met yet, one already given.
+    world.badge(BadgeRule.POINTS_REACHED, {"threshold": 1000}, slug="rich")
+    world.badge(BadgeRule.MISSIONS_COMPLETED, {"threshold": 5}, slug="five")
+    world.badge(BadgeRule.MISSIONS_COMPLETED, {"threshold": 1}, slug="first")
+    world.badge(BadgeRule.MISSIONS_COMPLETED, {"threshold": 2}, slug="second")
+    first = complete_mission(session, ada, mission.id, "done", None, "k1")
+    assert [awarded.badge.slug for awarded in first.badges] == ["first"]
+    second = complete_mission(session, ada, mission.id, "done", None, "k2")
+    assert [awarded.badge.slug for awarded in second.badges] == ["second"]
