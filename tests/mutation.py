@@ -4,7 +4,7 @@ mutmut copies the code into mutants/, changes one thing at a time in the functio
 `>` made `>=`, a reason swapped, a number moved by one) and runs the rule tests that reach that
 function, on SQLite only. A mutant the tests still pass on "survived": a rule nobody pinned. The
 table gives killed / survived / timed out per module; every survivor's diff goes to
-mutation-survivors.txt. Too slow for `make test`: about 2,600 mutants at 2 to 5 s each on two shared
+mutation-survivors.txt. Too slow for `make test`: about 2,400 mutants at 2 to 5 s each on two shared
 cores, so one module at a time (`--module`) is the everyday use.
 
 Usage: python tests/mutation.py [--module PATH ...] [--report-only | --survivors-again]
