@@ -34,7 +34,8 @@ load: install
 	$(BIN)/python -m bench.load_test
 
 # Mutation testing of the rule modules (mutmut, SQLite only, niced): killed / survived / timed out per module,
-# survivors' diffs in mutation-survivors.txt. Not part of `make test`: it takes about half an hour.
+# survivors' diffs in mutation-survivors.txt. Not part of `make test`: all modules take hours on shared cores;
+# `.venv/bin/python tests/mutation.py --module webapp/play/streaks.py` runs one.
 mutation: install
 	$(BIN)/python tests/mutation.py
 

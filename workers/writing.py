@@ -176,8 +176,9 @@ def _plain(text: str) -> str:
 
 
 def quote_supports(quote: str, texts: list[str]) -> bool:
-    """True when `quote` appears word for word (ignoring case, punctuation and spacing) in one of `texts`."""
-    wanted = _plain(quote.strip(" .…\"'“”[]"))
+    """True when `quote` appears word for word (ignoring case, punctuation and spacing) in one of `texts`;
+    quotation marks and ellipses around it are punctuation, so they need no stripping of their own."""
+    wanted = _plain(quote)
     return bool(wanted) and any(wanted in _plain(text) for text in texts)
 
 

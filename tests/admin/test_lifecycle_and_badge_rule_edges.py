@@ -224,3 +224,21 @@ def test_another_challenges_missions_do_not_make_one_publishable(session, ready,
     empty = make_challenge("empty", kinds=(), teams=[team(session)])
     assert problem(lambda: lifecycle.publish(session, empty)) == [
         (("status",), "Add at least one mission before publishing: there would be nothing to do.")]
+
+
+def test_a_skill_badge_names_a_skill_of_the_challenge_and_a_level_on_the_ladder():
+    from webapp.play.skill_xp import SKILL_LEVELS
+
+    shape = ChallengeShape(skills=frozenset({"Testing"}))
+    top = len(SKILL_LEVELS)
+    assert validate_params("skill_level_reached", {"threshold": top, "skill": "Testing"}, shape) == {
+        "threshold": top, "skill": "Testing"}
+    assert problem(lambda: validate_params("skill_level_reached", {"threshold": top + 1, "skill": "Juggling"}, shape,
+                                           prefix=("badges", 2))) == [
+        (("badges", 2, "skill"), "the challenge has no skill called 'Juggling'"),
+        (("badges", 2, "threshold"), f"the skill ladder has {top} levels")]
+
+
+def test_a_skill_badge_is_described_with_its_level_and_skill():
+    assert describe(BadgeRule.SKILL_LEVEL_REACHED, {"threshold": 3, "skill": "Testing"}) == (
+        "Level 3 reached in a skill: Testing")

@@ -134,3 +134,63 @@ def test_the_ids_a_summary_may_cite_are_its_reflections_or_the_parts_it_merges()
         {**EMPTY, "key_lessons": [item("a", 1, 2)], "mistakes": [item("b", 3)]},
         {"next_experiments": [item("c", 5)]}])
     assert merge.allowed_ids() == {1, 2, 3, 5}
+
+
+# The citation check: a cited reflection must hold the lesson's quote
+
+def quoted(quote, *citations, text="A lesson."):
+    return {"text": text, "citations": list(citations), "quote": quote}
+
+
+SOURCES = {1: "We rotated the credentials on Friday, and the runbook helped!", 2: "Pairing made the review faster."}
+
+
+def test_a_quote_found_in_a_cited_reflection_passes_ignoring_case_punctuation_spacing_and_ellipses():
+    check_citations(content(key_lessons=[quoted("“…rotated   THE credentials, on friday…”", 1)],
+                            mistakes=[quoted("[review faster.]", 2, 1)]), {1, 2}, SOURCES)
+
+
+def test_a_quote_from_a_reflection_that_was_not_cited_is_refused_naming_the_item():
+    answer = content(key_lessons=[quoted("rotated the credentials", 1)],
+                     practices=[quoted("Invented words here", 1), quoted("pairing made the review", 1)])
+    with pytest.raises(InvalidOutput) as refused:
+        check_citations(answer, {1, 2}, SOURCES)
+    assert str(refused.value) == (
+        "the quotes of practices[0], practices[1] are not found in the reflections they cite; "
+        "copy the quote word for word from a cited reflection")
+
+
+def test_a_quote_of_only_punctuation_supports_nothing():
+    with pytest.raises(InvalidOutput, match=r"next_experiments\[0\]"):
+        check_citations(content(next_experiments=[quoted("... “” ...", 1)]), {1}, SOURCES)
+
+
+def test_a_quote_must_keep_its_words_and_their_order():
+    with pytest.raises(InvalidOutput, match=r"open_questions\[0\]"):
+        check_citations(content(open_questions=[quoted("credentials the rotated", 1)]), {1}, SOURCES)
+    with pytest.raises(InvalidOutput, match=r"open_questions\[0\]"):
+        check_citations(content(open_questions=[quoted("rotatedthe credentials", 1)]), {1}, SOURCES)
+
+
+def test_the_refusal_names_at_most_ten_items():
+    bad = [quoted(f"not there {n}", 1) for n in range(5)]
+    with pytest.raises(InvalidOutput) as refused:
+        check_citations(content(key_lessons=bad, practices=bad, mistakes=bad), {1}, SOURCES)
+    named = str(refused.value).split("the quotes of ")[1].split(" are not found")[0]
+    assert named.split(", ") == [f"key_lessons[{n}]" for n in range(5)] + [f"practices[{n}]" for n in range(5)]
+
+
+def test_an_unknown_citation_is_refused_before_the_quotes_are_looked_at():
+    with pytest.raises(InvalidOutput, match=r"^citations \[7\] are not ids"):
+        check_citations(content(key_lessons=[quoted("not in any reflection", 7)]), {1, 2}, SOURCES)
+
+
+def test_without_sources_only_the_ids_are_checked():
+    check_citations(content(key_lessons=[quoted("not in any reflection", 1)]), {1, 2})
+
+
+def test_a_cited_reflection_without_text_supports_no_quote():
+    # Reflection 3 may be cited but has no text to quote from: the lesson citing only it is refused, not a crash.
+    with pytest.raises(InvalidOutput, match=r"^the quotes of practices\[0\] are not found"):
+        check_citations(content(practices=[quoted("rotated the credentials", 3)]), {1, 2, 3}, SOURCES)
+    check_citations(content(practices=[quoted("rotated the credentials", 3, 1)]), {1, 2, 3}, SOURCES)

@@ -379,3 +379,78 @@ def test_a_team_without_points_shows_zero_points(world, session):
     rows = team_standings(session, world.challenge.id)
     assert {(row.name, row.points, row.active_members, row.score) for row in rows} == {
         ("Red", 0, 0, 0.0), ("Blue", 0, 0, 0.0)}
+
+
+def test_a_skill_level_badge_is_met_exactly_at_that_level_of_that_skill(world, session):
+    from webapp.models import MissionSkill, Skill
+
+    testing, writing = Skill(challenge_id=world.challenge.id, name="Testing", position=0), Skill(
+        challenge_id=world.challenge.id, name="Writing", position=1)
+    session.add_all([testing, writing])
+    session.commit()
+    mission = world.mission(points=30, max_completions=None)
+    session.add(MissionSkill(mission_id=mission.id, skill_id=testing.id, weight=1))
+    session.commit()
+    ada, bo = world.player("ada@example.com"), world.player("bo@example.com")
+    tester = world.badge(BadgeRule.SKILL_LEVEL_REACHED, {"threshold": 3, "skill": "Testing"}, slug="tester")
+    writer = world.badge(BadgeRule.SKILL_LEVEL_REACHED, {"threshold": 2, "skill": "Writing"}, slug="writer")
+    unknown = world.badge(BadgeRule.SKILL_LEVEL_REACHED, {"threshold": 1, "skill": "Juggling"}, slug="juggler")
+    complete_mission(session, ada, mission.id, "done", None, "k1")  # 30 XP in Testing: level 2
+    assert not met(session, tester, world.challenge.id, ada)
+    complete_mission(session, ada, mission.id, "done", None, "k2")  # 60 XP: level 3, exactly
+    session.commit()
+    assert met(session, tester, world.challenge.id, ada)
+    assert not met(session, tester, world.challenge.id, bo)
+    assert not met(session, writer, world.challenge.id, ada)  # XP in one skill is not XP in another
+    assert not met(session, unknown, world.challenge.id, ada)  # a skill the challenge does not have
+
+
+def test_evidence_waiting_for_a_lead_counts_for_no_badge(world, session):
+    from webapp.models import MissionApproval
+
+    mission = world.mission("read", MissionKind.LEARN, approval=MissionApproval.LEAD)
+    ada = world.player("ada@example.com")
+    first = badge_for(world, BadgeRule.MISSIONS_COMPLETED, 1)
+    every = badge_for(world, BadgeRule.TEAM_ALL_COMPLETED_KIND, kind="learn", scope=BadgeScope.TEAM)
+    result = complete_mission(session, ada, mission.id, "done", None, "k1")
+    session.commit()
+    assert result.pending and result.badges == []
+    assert not met(session, first, world.challenge.id, ada)
+    assert not met(session, every, world.challenge.id, team=world.team("red"))
+
+
+def test_a_streak_badge_counts_the_days_played_in_its_own_challenge_only(world, session):
+    from datetime import timedelta
+
+    from webapp.models import Completion, utcnow
+
+    other = world.make_challenge("other")
+    ada = world.player("ada@example.com")
+    session.add(Enrolment(challenge_id=other.id, user_id=ada.id, team_id=world.team("red").id))
+    here, there = world.mission("here", max_completions=None), world.mission("there", challenge=other)
+    badge = badge_for(world, BadgeRule.STREAK_DAYS, 2)
+    now = utcnow()
+    for key, mission, moment in (("y", there, now - timedelta(days=1)), ("t", here, now)):
+        session.add(Completion(idempotency_key=key, mission_id=mission.id, challenge_id=mission.challenge_id,
+                               user_id=ada.id, team_id=world.team("red").id, created_at=moment))
+    session.commit()
+    # Two days in a row across both challenges, but one day in this one: no two-day streak badge here.
+    assert not met(session, badge, world.challenge.id, ada)
+    session.add(Completion(idempotency_key="y2", mission_id=here.id, challenge_id=world.challenge.id, user_id=ada.id,
+                           team_id=world.team("red").id, created_at=now - timedelta(days=1)))
+    session.commit()
+    assert met(session, badge, world.challenge.id, ada)
+
+
+def test_one_completion_awards_every_badge_it_earns_whatever_comes_before_it(world, session):
+    mission = world.mission(max_completions=None)
+    ada = world.player("ada@example.com")
+    # Looked at in this order: a rule the completion does not move, one not met yet, one already given.
+    world.badge(BadgeRule.POINTS_REACHED, {"threshold": 1000}, slug="rich")
+    world.badge(BadgeRule.MISSIONS_COMPLETED, {"threshold": 5}, slug="five")
+    world.badge(BadgeRule.MISSIONS_COMPLETED, {"threshold": 1}, slug="first")
+    world.badge(BadgeRule.MISSIONS_COMPLETED, {"threshold": 2}, slug="second")
+    first = complete_mission(session, ada, mission.id, "done", None, "k1")
+    assert [awarded.badge.slug for awarded in first.badges] == ["first"]
+    second = complete_mission(session, ada, mission.id, "done", None, "k2")
+    assert [awarded.badge.slug for awarded in second.badges] == ["second"]

@@ -114,6 +114,18 @@ def test_a_mission_worth_no_points_counts_even_when_the_cap_is_reached(world, se
     assert session.exec(select(func.count()).select_from(PointEvent)).one() == 1
 
 
+def test_a_mission_worth_no_points_counts_even_after_the_cap_was_lowered_below_my_day(world, session, capped):
+    big = world.mission("big", points=25, challenge=capped)
+    free = world.mission("free", points=0, challenge=capped)
+    ada = world.player("ada@example.com", challenge=capped)
+    complete(session, ada, big, "k1")
+    capped.daily_point_cap = 10  # the admin lowers the cap mid-day: I am now over it
+    session.add(capped)
+    session.commit()
+    assert complete(session, ada, free, "k2").points == 0
+    assert completions(session, ada) == 2
+
+
 def test_even_a_one_point_mission_is_refused_once_the_cap_is_reached(world, session, capped):
     big = world.mission("big", points=25, challenge=capped)
     one = world.mission("one", points=1, challenge=capped)

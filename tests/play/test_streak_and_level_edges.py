@@ -133,3 +133,27 @@ def test_each_level_starts_exactly_at_its_threshold(position):
 def test_xp_below_zero_after_an_adjustment_is_still_the_first_level():
     level = level_for(-5)
     assert (level.number, level.name, level.floor, level.next_at) == (1, LEVELS[0][1], 0, LEVELS[1][0])
+
+
+@pytest.fixture
+def server_in_tokyo(monkeypatch):
+    """The server's own zone set far from UTC: a day or a bound must never come from it."""
+    import time
+
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_day_bounds_are_utc_whatever_the_servers_own_zone(server_in_tokyo):
+    start, end = day_bounds(date(2026, 3, 29), ZoneInfo("Europe/Berlin"))
+    assert (start.isoformat(), end.isoformat()) == ("2026-03-28T23:00:00+00:00", "2026-03-29T22:00:00+00:00")
+
+
+def test_my_local_day_is_not_the_servers_local_day(server_in_tokyo):
+    # 20:00 UTC on 1 May is 2 May in Tokyo but still 1 May in New York.
+    assert local_date(datetime(2026, 5, 1, 20, 0, tzinfo=UTC), ZoneInfo("America/New_York")) == date(2026, 5, 1)
+    assert local_date(datetime(2026, 5, 1, 20, 0, tzinfo=UTC), user_zone(User(
+        email="x@example.com", display_name="X", password_hash="-", timezone=None))) == date(2026, 5, 1)

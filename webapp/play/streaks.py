@@ -1,7 +1,8 @@
 """Streaks: consecutive local days with at least one completed mission, in the user's own time zone."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func
 from sqlmodel import Session, select
@@ -25,13 +26,8 @@ def streak_days(session: Session, user: User, challenge_id: int | None = None, n
               Completion.created_at <= now, Completion.status == CompletionStatus.APPROVED]
     if challenge_id is not None:
         window.append(Completion.challenge_id == challenge_id)
-    if session.get_bind().dialect.name == "postgresql":
-        # PostgreSQL turns moments into local days itself, so a busy player's hundreds of completions
-        # come back as at most a year of distinct days and the cost stays flat as their history grows.
-        local_day = func.date(func.timezone(zone.key, Completion.created_at))
-        days = set(session.exec(select(local_day).where(*window).distinct()))
-    else:
-        days = {local_date(moment, zone) for moment in session.exec(select(Completion.created_at).where(*window))}
+    read_days = LOCAL_DAYS_BY_DIALECT.get(session.get_bind().dialect.name, _local_days_in_python)
+    days = read_days(session, zone, window)
     today = local_date(now, zone)
     cursor = today if today in days else today - timedelta(days=1)
     streak = 0
@@ -39,3 +35,17 @@ def streak_days(session: Session, user: User, challenge_id: int | None = None, n
         streak += 1
         cursor -= timedelta(days=1)
     return streak
+
+
+def _local_days_in_python(session: Session, zone: ZoneInfo, window: list) -> set[date]:
+    return {local_date(moment, zone) for moment in session.exec(select(Completion.created_at).where(*window))}
+
+
+def _local_days_in_postgresql(session: Session, zone: ZoneInfo, window: list) -> set[date]:
+    """PostgreSQL turns moments into local days itself, so a busy player's hundreds of completions
+    come back as at most a year of distinct days and the cost stays flat as their history grows."""
+    local_day = func.date(func.timezone(zone.key, Completion.created_at))
+    return set(session.exec(select(local_day).where(*window).distinct()))
+
+
+LOCAL_DAYS_BY_DIALECT = {"postgresql": _local_days_in_postgresql}
