@@ -97,8 +97,11 @@ def mission_cards(session: Session, user: User, missions: list[Mission]) -> list
         select(Completion.mission_id, *_done_and_waiting(), func.max(Completion.created_at))
         .where(Completion.user_id == user.id, col(Completion.mission_id).in_(ids))
         .group_by(Completion.mission_id))} if ids else {}
-    return [MissionCard(mission, *counts.get(mission.id, (0, None, 0))[:1], new_form_key(),
-                        *counts.get(mission.id, (0, None, 0))[1:]) for mission in missions]
+    cards = []
+    for mission in missions:
+        done, last, waiting = counts.get(mission.id, (0, None, 0))
+        cards.append(MissionCard(mission, done, new_form_key(), last, waiting))
+    return cards
 
 
 def _done_and_waiting() -> tuple:
