@@ -17,6 +17,9 @@ Accounts come from the JSON file named by LOAD_ACCOUNTS ({"password": ..., "empl
 (challenges, missions, feed items, prompts, summaries) is found on the pages themselves, so the
 same file runs against the demo data and the scale seed.
 
+LOAD_STOP_WHEN_SEEN ("name=count,...") ends the run as soon as each named request has succeeded that many
+times, so a short smoke run waits for what it checks instead of for a fixed time (`-t` stays the deadline).
+
 A mission refused by a product rule (a limit, a cooldown, the daily point cap) is a correct
 answer, not an error: it is counted under "mission refused by a rule (422)" instead.
 """
@@ -29,7 +32,9 @@ import random
 import re
 import uuid
 
-from locust import HttpUser, between, task
+import gevent
+
+from locust import HttpUser, between, events, task
 
 CSRF = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
 CHALLENGE_LINK = re.compile(r'href="/play/challenges/(\d+)"')
@@ -67,6 +72,28 @@ ACCOUNTS = _accounts()
 MIX = {"browser": 20, "player": 15, "cheerleader": 5, "lead": 6, "admin": 4}
 MIX.update({name.strip(): int(count) for name, count in
             (part.split("=") for part in os.environ.get("LOAD_MIX", "").split(",") if part.strip())})
+STOP_WHEN_SEEN = {name.strip(): int(count) for name, _, count in
+                  (part.rpartition("=") for part in os.environ.get("LOAD_STOP_WHEN_SEEN", "").split(",") if part.strip())}
+_seen: dict[str, int] = {}
+
+
+@events.request.add_listener
+def _stop_once_everything_was_seen(request_type, name, response_time, response_length, exception=None,
+                                   context=None, **_kwargs):
+    if not STOP_WHEN_SEEN or exception is not None or name not in STOP_WHEN_SEEN:
+        return
+    _seen[name] = _seen.get(name, 0) + 1
+    if all(_seen.get(wanted, 0) >= count for wanted, count in STOP_WHEN_SEEN.items()) and not _seen.get(""):
+        _seen[""] = 1
+        # Quit from a greenlet of its own: this handler runs inside a user's greenlet, which quitting kills.
+        gevent.spawn(_stop_once_everything_was_seen.environment.runner.quit)
+
+
+@events.init.add_listener
+def _remember_environment(environment, **_kwargs):
+    _stop_once_everything_was_seen.environment = environment
+
+
 # One stream of accounts per role, shared by the classes of that role, so no two users share a session.
 _NEXT = {role: itertools.cycle(ACCOUNTS[role]) for role in ("employees", "leads", "admins")}
 
