@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import time
-from datetime import timedelta
+from datetime import timedelta, timezone
 
 import pytest
 from sqlmodel import select
@@ -36,6 +36,15 @@ def hanging_model(use_fake_openai, monkeypatch):
     get_settings.cache_clear()
     yield use_fake_openai
     get_settings.cache_clear()
+
+
+def aware(moment):
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def until_deadline(asked_at: float) -> float:
+    """What is left of the hanging call's deadline: other work must move before it ends, however busy the machine."""
+    return max(DEADLINE - (time.monotonic() - asked_at), 0.1)
 
 
 def wait_until(session, check, timeout: float, what: str):
@@ -73,15 +82,17 @@ def published_challenge(session, starts_in: float) -> Challenge:
     return challenge
 
 
-def check_the_hanging_prompt_failed_by_its_deadline(world, completion, job, asked_at):
+def check_the_hanging_prompt_failed_by_its_deadline(world, completion, job):
     session = world.session
+    # Waiting generously is no leniency: how long it took is read from the job's own record below, not from
+    # when this test, on a busy machine, happened to look.
     failed = wait_until(session, lambda: (p := prompt_of(session, completion)) and p.status == PromptStatus.FAILED
-                        and p, DEADLINE + SLACK + 1, "the hanging prompt ends failed")
-    took = time.monotonic() - asked_at
-    assert took <= DEADLINE + SLACK, f"failed after {took:.1f} s, deadline {DEADLINE} s"
+                        and p, DEADLINE * 3, "the hanging prompt ends failed")
     assert "longer than the time allowed" in failed.error  # plain words for the participant
     row = session.get(OutboxJob, job.id)
     assert row.status == JobStatus.FAILED and "deadline" in row.last_error  # the detail, for admins
+    took = (aware(row.finished_at) - aware(row.started_at)).total_seconds()
+    assert took <= DEADLINE + SLACK, f"failed after {took:.1f} s, deadline {DEADLINE} s"
     [call] = session.exec(select(LlmCall).where(LlmCall.work_key == f"completion:{completion.id}")).all()
     # Its real latency: the call's timeout was cut to what was left of the deadline when it started.
     assert call.outcome == "timeout" and DEADLINE / 2 * 1000 <= call.latency_ms <= (DEADLINE + SLACK) * 1000
@@ -96,16 +107,17 @@ def test_embedded_queue_a_hanging_model_fails_by_the_deadline_while_other_work_m
     asked_at = time.monotonic()
     pump.start()
     try:
-        wait_until(session, lambda: len(hanging_model.requests) == 1, 8, "ada's model call starts")
+        wait_until(session, lambda: len(hanging_model.requests) == 1, until_deadline(asked_at),
+                   "ada's model call starts")
         # While it hangs: a challenge opens on time, and another person's prompt is written.
         challenge = published_challenge(session, starts_in=0.5)
-        wait_until(session, lambda: session.get(Challenge, challenge.id).status == ChallengeStatus.RUNNING, 8,
-                   "the challenge opens")
+        wait_until(session, lambda: session.get(Challenge, challenge.id).status == ChallengeStatus.RUNNING,
+                   until_deadline(asked_at), "the challenge opens")
         bob_completion, _ = ask_prompt(world, bob)
-        wait_until(session, lambda: (p := prompt_of(session, bob_completion)) and p.status == PromptStatus.READY, 8,
-                   "bob's prompt is written")
+        wait_until(session, lambda: (p := prompt_of(session, bob_completion)) and p.status == PromptStatus.READY,
+                   until_deadline(asked_at), "bob's prompt is written")
         assert session.get(OutboxJob, ada_job.id).status == JobStatus.RUNNING  # ada's call is still hanging
-        check_the_hanging_prompt_failed_by_its_deadline(world, ada_completion, ada_job, asked_at)
+        check_the_hanging_prompt_failed_by_its_deadline(world, ada_completion, ada_job)
     finally:
         pump.stop()
 
@@ -131,18 +143,19 @@ def test_rq_worker_a_hanging_model_fails_by_the_deadline_while_other_work_moves(
         ada_completion, ada_job = ask_prompt(world, ada)
         asked_at = time.monotonic()
         dispatch.dispatch_pending(session, rq_settings, queue)
-        wait_until(session, lambda: len(hanging_model.requests) == 1, 8, "ada's model call starts")
+        wait_until(session, lambda: len(hanging_model.requests) == 1, until_deadline(asked_at),
+                   "ada's model call starts")
         # While it hangs, the same worker writes bob's prompt and runs the clock's tick (as RQ cron enqueues it).
         bob_completion, _ = ask_prompt(world, bob)
         dispatch.dispatch_pending(session, rq_settings, queue)
         challenge = published_challenge(session, starts_in=0)
         queue.enqueue("workers.periodic.tick")
-        wait_until(session, lambda: (p := prompt_of(session, bob_completion)) and p.status == PromptStatus.READY, 8,
-                   "bob's prompt is written")
-        wait_until(session, lambda: session.get(Challenge, challenge.id).status == ChallengeStatus.RUNNING, 8,
-                   "the challenge opens")
+        wait_until(session, lambda: (p := prompt_of(session, bob_completion)) and p.status == PromptStatus.READY,
+                   until_deadline(asked_at), "bob's prompt is written")
+        wait_until(session, lambda: session.get(Challenge, challenge.id).status == ChallengeStatus.RUNNING,
+                   until_deadline(asked_at), "the challenge opens")
         assert session.get(OutboxJob, ada_job.id).status == JobStatus.RUNNING  # ada's call is still hanging
-        check_the_hanging_prompt_failed_by_its_deadline(world, ada_completion, ada_job, asked_at)
+        check_the_hanging_prompt_failed_by_its_deadline(world, ada_completion, ada_job)
     finally:
         worker.terminate()
         try:
