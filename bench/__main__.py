@@ -9,6 +9,7 @@ BENCHMARKS = [
     "bench.reflection_bench",
     "bench.monitoring_bench",
     "bench.invite_import_bench",
+    "bench.skills_bench",
 ]
 
 
