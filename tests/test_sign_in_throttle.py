@@ -124,3 +124,34 @@ def test_with_redis_unreachable_sign_in_still_works_and_counts_in_the_process(da
     for _ in range(ACCOUNT_LIMIT):
         assert auth.login("ada@example.com", "guess").status_code == 422
     assert auth.login("ada@example.com").status_code == 429
+
+
+def spray_from(client, auth, forwarded_for: str) -> int:
+    """ADDRESS_LIMIT wrong guesses on as many accounts from one forwarded address, then one right password."""
+    client.environ_base["HTTP_X_FORWARDED_FOR"] = forwarded_for
+    for n in range(ADDRESS_LIMIT):
+        assert auth.login(f"person{n}@example.com", "Summer2026!").status_code == 422
+    return auth.login("ada@example.com").status_code
+
+
+def test_behind_a_trusted_proxy_each_person_is_counted_at_their_own_address(database_url, make_user):
+    from webapp import create_app
+    from webapp.settings import load_settings
+
+    from .conftest import Auth
+
+    make_user("ada@example.com")
+    settings = load_settings(database_url=database_url, secret_key="test-secret", outbox_pump=False, redis_url=None,
+                             trusted_proxies=1)
+    client = create_app(settings).test_client()
+    auth = Auth(client)
+    assert spray_from(client, auth, "203.0.113.7") == 429  # the sprayer is stopped ...
+    client.environ_base["HTTP_X_FORWARDED_FOR"] = "198.51.100.23"
+    assert auth.login("ada@example.com").status_code == 303  # ... a colleague behind the same proxy is not
+
+
+def test_without_trusted_proxies_a_forged_forwarded_address_does_not_reset_the_count(client, auth, make_user):
+    make_user("ada@example.com")
+    assert spray_from(client, auth, "203.0.113.7") == 429
+    client.environ_base["HTTP_X_FORWARDED_FOR"] = "198.51.100.23"  # a sprayer pretending to be someone else
+    assert auth.login("ada@example.com").status_code == 429

@@ -25,6 +25,11 @@ def create_app(settings: Settings | None = None) -> Flask:
         LEARNLOOP=settings,
     )
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if settings.trusted_proxies:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     from . import admin, auth, credentials, errors, inputs, library, main, monitoring, navigation, operations
     from . import profiles, reflection, review, security, sso, web

@@ -110,6 +110,12 @@ class Settings(BaseSettings):
         default=None, description="Contact address in the badge issuer's profile (Open Badges 2.0 asks for one)."
     )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(default="INFO", description="Log level.")
+    trusted_proxies: int = Field(
+        default=0, ge=0, le=5,
+        description="How many reverse proxies stand in front of the app. Each one's X-Forwarded-For, -Proto and "
+                    "-Host are then believed, so the sign-in throttle and rate limits count each person's own "
+                    "address instead of the proxy's. 0: those headers are ignored (anyone could forge them).",
+    )
     oidc_issuer: str | None = Field(
         default=None,
         description="Issuer URL of the organisation's OpenID Connect provider; its discovery document is read from "
