@@ -67,6 +67,7 @@ $(VENDOR)/.copied: $(ASSETS)/package.json $(ASSETS)/package-lock.json
 	cp $(ASSETS)/node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/
 	cp $(ASSETS)/node_modules/@picocss/pico/css/pico.min.css $(VENDOR)/
 	cp $(ASSETS)/node_modules/chart.js/dist/chart.umd.min.js $(VENDOR)/
+	cp $(ASSETS)/node_modules/swagger-ui-dist/swagger-ui-bundle.js $(ASSETS)/node_modules/swagger-ui-dist/swagger-ui.css $(VENDOR)/
 	@touch $@
 
 assets: $(VENDOR)/.copied

@@ -5,13 +5,14 @@ import logging
 
 from flask import Flask
 
+from .api.app import LearnloopApp
 from .settings import Settings, load_settings
 
 
 def create_app(settings: Settings | None = None) -> Flask:
     """Build the app. Raises SettingsError, naming the variable, when the environment is invalid."""
     settings = settings or load_settings()
-    app = Flask(__name__, instance_path=str(settings_instance_dir()))
+    app = LearnloopApp(__name__, instance_path=str(settings_instance_dir()))
     app.config.update(
         SECRET_KEY=settings.secret_key_value(),
         SESSION_COOKIE_HTTPONLY=True,
@@ -31,7 +32,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         hops = settings.trusted_proxies
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
-    from . import admin, auth, credentials, errors, inputs, library, main, monitoring, navigation, operations
+    from . import admin, api, auth, credentials, errors, inputs, library, main, monitoring, navigation, operations
     from . import profiles, reflection, review, security, sso, web
     from .cli import register_cli
     from .play import routes as play_routes
@@ -46,6 +47,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     for blueprint in (auth.bp, main.bp, play_routes.bp, reflection.bp, review.bp, library.bp, monitoring.bp,
                       admin.bp, operations.bp, sso.bp, profiles.bp, credentials.bp):
         app.register_blueprint(blueprint)
+    api.init_app(app)
     register_cli(app)
     if settings.outbox_pump:
         _run_outbox_pump(app, settings)

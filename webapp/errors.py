@@ -9,6 +9,7 @@ from sqlalchemy.exc import DataError, DBAPIError, InterfaceError, OperationalErr
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from .inputs import NoSuchPage, UnacceptableInput
+from .api.problems import is_api_request, problem
 from .web import is_htmx, render
 
 log = logging.getLogger(__name__)
@@ -38,7 +39,9 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(Exception, _unexpected_error)
 
 
-def error_response(code: int, detail: str | None = None):
+def error_response(code: int, detail: str | None = None, headers: dict | None = None):
+    if is_api_request():  # the JSON API answers every error as RFC 9457 problem details
+        return problem(code, detail, headers=headers)
     title, message = MESSAGES.get(code, (f"Error {code}", "The request failed."))
     body, status = render("errors/error.html", block="error", status=code, code=code, title=title,
                           message=detail or message)
@@ -57,7 +60,12 @@ def _csrf_error(error: CSRFError):
 def _http_error(error: HTTPException):
     if error.code is None or error.code < 400:
         return error
-    return error_response(error.code, error.description if isinstance(error, (UnacceptableInput, NoSuchPage)) else None)
+    if error.response is not None and is_api_request():  # an API view's own problem (abort(problem(...)))
+        return error.response
+    # Allow (405) and the like travel with the error; the API's problem keeps them.
+    headers = dict(error.get_headers()) if is_api_request() else None
+    return error_response(error.code, error.description if isinstance(error, (UnacceptableInput, NoSuchPage)) else None,
+                          headers)
 
 
 def _value_out_of_range(error: Exception):

@@ -148,6 +148,17 @@ class Settings(BaseSettings):
         description="The one admin account that may still sign in with a password when PASSWORD_SIGN_IN is false.",
     )
 
+    # JSON API (#19): personal and service tokens, and how often each may be used.
+    api_token_max_days: int = Field(
+        default=365, ge=1, le=3650,
+        description="Longest life of an API token in days; a token asks for its expiry up to this.",
+    )
+    api_rate_limit: str = Field(
+        default="300/minute", min_length=3,
+        description="Requests one API token may make (Flask-Limiter syntax, e.g. 300/minute or 10/second;1000/hour); "
+                    "beyond it the API answers 429 with Retry-After.",
+    )
+
     @field_validator("database_url")
     @classmethod
     def _known_database(cls, value: str) -> str:
@@ -157,6 +168,17 @@ class Settings(BaseSettings):
             value = "postgresql+psycopg://" + value.removeprefix("postgresql://")
         if not (value.startswith("sqlite:") or value.startswith("postgresql+psycopg://")):
             raise ValueError("must be a sqlite:/// or postgresql:// URL")
+        return value
+
+    @field_validator("api_rate_limit")
+    @classmethod
+    def _rate_limit(cls, value: str) -> str:
+        from limits import parse_many
+
+        try:
+            parse_many(value)
+        except ValueError:
+            raise ValueError("must be a rate limit such as 300/minute") from None
         return value
 
     @field_validator("redis_url")

@@ -25,6 +25,8 @@ PLAYERS = {A: "login", E: "ok", OL: "denied", L: "ok", AD: "ok"}
 MEMBERS = {A: "login", E: "ok", OL: "denied", L: "ok", AD: "denied"}  # acts only a participant may take
 OWNER = {A: "login", E: "ok", OL: "denied", L: "denied", AD: "denied"}  # the employee's own prompt
 TEAM_AND_ADMIN = {A: "login", E: "ok", OL: "denied", L: "ok", AD: "ok"}
+# The JSON API never takes a sign-in cookie: without a bearer token everyone gets 401 (tests/api checks tokens).
+BEARER_ONLY = dict.fromkeys(ROLES, "token")
 
 # (endpoint, method) -> expected answer per role
 MATRIX: dict[tuple[str, str], dict[str, str]] = {
@@ -132,6 +134,21 @@ MATRIX: dict[tuple[str, str], dict[str, str]] = {
     ("credentials.revoke", "POST"): ADMIN,
     ("credentials.issued", "GET"): ADMIN,
     ("monitoring.skill_xp", "GET"): LEAD_OF_TEAM,
+    # JSON API: its document and docs page are public; every route wants a token (tests/api: scopes and roles)
+    ("api_docs.openapi_document", "GET"): PUBLIC,
+    ("api_docs.docs_page", "GET"): PUBLIC,
+    **{(endpoint, method): BEARER_ONLY for endpoint, method in [
+        ("api.me", "GET"), ("api.challenges", "GET"), ("api.challenge", "GET"), ("api.missions", "GET"),
+        ("api.leaderboard", "GET"), ("api.teams", "GET"), ("api.team_members", "GET"), ("api.person_points", "GET"),
+        ("api.person_badges", "GET"), ("api.person_skills", "GET"), ("api.lessons", "GET"), ("api.complete", "POST"),
+        ("api.export_completions", "GET"), ("api.export_point_events", "GET"),
+    ]},
+    # API tokens: each person makes and revokes their own; service tokens are the admins'
+    ("api_tokens.create_personal_token", "POST"): SIGNED_IN,
+    ("api_tokens.revoke_personal_token", "POST"): OWNER,
+    ("api_tokens.service_token_list", "GET"): ADMIN,
+    ("api_tokens.create_service_token", "POST"): ADMIN,
+    ("api_tokens.revoke_service_token", "POST"): ADMIN,
 }
 
 # Where one endpoint has two rules with different audiences, the rule's own entry wins.
@@ -184,6 +201,8 @@ def category(response) -> str:
         return "login"
     if response.status_code in (403, 404):
         return "denied"
+    if response.status_code == 401:
+        return "token"
     if response.status_code >= 500:
         return f"error {response.status_code}"
     return "ok"
@@ -255,11 +274,13 @@ def test_state_changing_route_refuses_a_request_without_csrf_token(app, session,
     for rule in [rule for rule, rule_method in _routes(app) if rule.endpoint == endpoint and rule_method == method]:
         url = _url(rule, ids)
         before = _row_counts(session)
+        # The JSON API takes no cookie, so it has no CSRF token to check: without a bearer token it is a 401.
+        refused = 401 if MATRIX[route] is BEARER_ONLY else 400
         for data in ({}, {"csrf_token": "forged"}):
             response = client.post(url, data=data)
-            assert response.status_code == 400, f"POST {url} with {data or 'no token'}: {response.status_code}"
+            assert response.status_code == refused, f"POST {url} with {data or 'no token'}: {response.status_code}"
             response = client.post(url, data=data, headers={"HX-Request": "true", "X-CSRFToken": "forged"})
-            assert response.status_code == 400
+            assert response.status_code == refused
         assert _row_counts(session) == before
 
 

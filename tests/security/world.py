@@ -9,6 +9,7 @@ from pathlib import Path
 
 from sqlmodel import Session
 
+from webapp.api.tokens import create_token
 from webapp.auth.accounts import create_user
 from webapp.credentials.issuing import Issuer, claim_badge
 from webapp.jobs import enqueue
@@ -118,6 +119,8 @@ def build_world(session: Session) -> World:
     email = Email(to="invited@a.example", subject="You are invited", kind="invitation", text_body="Hello",
                   html_body="<p>Hello</p>", message_id="<world@learnloop>", sent_at=now, file_name="world.eml")
     session.add_all([invitation, people_import, email])
+    personal_token = create_token(session, users["employee"], "world", "read", 30, 365).token
+    service_token = create_token(session, users["admin"], "world service", "read", 30, 365, service=True).token
     # The written copy of the message, where the app looks for it (tests point MAIL_FILE_DIR at a temporary folder).
     mail_dir = Path(os.environ["MAIL_FILE_DIR"])
     mail_dir.mkdir(parents=True, exist_ok=True)
@@ -129,5 +132,5 @@ def build_world(session: Session) -> World:
         "published_id": published.id, "item_id": completion.id, "number": 1, "mapping_id": mapping.id,
         "invitation_id": invitation.id, "import_id": people_import.id, "email_id": email.id,
         "award_id": award.id, "public_id": credential.public_id, "list_number": 0,
-        "completion_id": pending.id,
+        "completion_id": pending.id, "token_id": personal_token.id, "service_token_id": service_token.id,
     })

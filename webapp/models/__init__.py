@@ -44,6 +44,7 @@ from .reflection import (
 from .system import JobStatus, Notification, OutboxJob
 from .onboarding import Email, ImportStatus, Invitation, PasswordReset, PeopleImport
 from .credentials import BadgeCredential, IssuerKey
+from .api_tokens import ApiToken, TokenScope
 from .monitoring import (
     ActivityDayBits,
     ActivityTotal,
@@ -57,6 +58,7 @@ from .monitoring import (
 )
 
 __all__ = [
+    "ApiToken", "TokenScope",
     "ActivityDayBits", "ActivityTotal", "MissionCompleter", "MissionCompleterDayBits", "MissionDay", "MissionTotal", "RollupState", "TeamDay", "TeamTotal",
     "AssessmentPhase", "Avatar", "Badge", "BadgeAward", "BadgeCredential", "Cadence", "BadgeRule", "BadgeScope", "Challenge", "ChallengeStatus", "ChallengeTeam",
     "Completion", "CompletionStatus", "Enrolment", "Feedback", "GroupMapping", "IssuerKey", "JobStatus", "Kudos", "LeaderboardMode", "Lesson",

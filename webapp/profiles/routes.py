@@ -14,8 +14,11 @@ bp = Blueprint("profiles", __name__)
 
 
 def profile_context(**extra) -> dict:
+    from ..api.tokens import tokens_of
+
     user = current_user
-    context = dict(time_zones=time_zones(), errors={}, initials=avatars.initials(user.display_name),
+    context = dict(api_tokens=tokens_of(db(), user), new_token=None, token_errors={}, token_values={},
+                   time_zones=time_zones(), errors={}, initials=avatars.initials(user.display_name),
                    values={"display_name": user.display_name, "timezone": user.timezone,
                            "show_on_leaderboards": user.show_on_leaderboards,
                            "show_name_in_library": user.show_name_in_library})
