@@ -1,7 +1,7 @@
 """The API's authorisation matrix: every API route, every scope, every role, generated from the URL map.
 
 A new API route without a row in ROUTES fails `test_every_api_route_is_in_the_matrix`. Answers: "ok" (2xx,
-or 422 when the page's own rule refuses the input, as for an admin who plays no challenge), "forbidden"
+or 409 when the page's own rule refuses the completion, as for an admin who plays no challenge), "forbidden"
 (403: the scope or role does not allow it), "hidden" (404: the person may not know it exists), "token" (401).
 """
 from __future__ import annotations
@@ -40,7 +40,7 @@ ROUTES = {
     "api.person_badges": ("GET", "/api/v1/people/{user_id}/badges", READ, SELF),
     "api.person_skills": ("GET", "/api/v1/people/{user_id}/skills?challenge_id={challenge_id}", READ, SELF),
     "api.lessons": ("GET", "/api/v1/lessons?q=small", READ, EVERYONE),
-    # an admin plays no challenge: the page's rule refuses with 422 ("join this challenge first"), as on the page
+    # an admin plays no challenge: the page's rule refuses with 409 ("join this challenge first"), as on the page
     "api.complete": ("POST", "/api/v1/missions/{mission_id}/completions", WRITE, PLAYERS),
     "api.export_completions": ("GET", "/api/v1/exports/completions?limit=2", ADMIN, ADMINS),
     "api.export_point_events": ("GET", "/api/v1/exports/point-events", ADMIN, ADMINS),
@@ -63,7 +63,7 @@ def _category(response) -> str:
         return {401: "token", 403: "forbidden", 404: "hidden"}[response.status_code]
     if response.status_code >= 500:
         return f"error {response.status_code}"
-    assert response.status_code in (200, 201, 422), response.status_code
+    assert response.status_code in (200, 201, 409), response.status_code
     return "ok"
 
 

@@ -60,12 +60,12 @@ def test_the_api_and_the_page_give_the_same_outcome(app, session, world, auth, s
     page_answers = [_page_complete(auth, mission.id, text).status_code for text in evidence]
     api_answers = [_api_complete(client, token, mission.id, text=text) for text in evidence]
     assert [{303: "counted", 422: "refused"}[code] for code in page_answers] == \
-        [{201: "counted", 422: "refused"}[answer.status_code] for answer in api_answers]
+        [{201: "counted", 409: "refused"}[answer.status_code] for answer in api_answers]
     assert _points_and_statuses(session, on_page) == _points_and_statuses(session, on_api)
     for answer in api_answers:
-        if answer.status_code == 422:
+        if answer.status_code == 409:
             assert answer.headers["Content-Type"] == "application/problem+json"
-            assert answer.json["status"] == 422 and answer.json["detail"]
+            assert answer.json["status"] == 409 and answer.json["detail"]
 
 
 def test_a_refusal_says_why_in_the_pages_words(app, session, world):
@@ -75,7 +75,7 @@ def test_a_refusal_says_why_in_the_pages_words(app, session, world):
     client = app.test_client()
     assert _api_complete(client, token, mission.id).status_code == 201
     refused = _api_complete(client, token, mission.id)
-    assert refused.status_code == 422
+    assert refused.status_code == 409
     assert "already" in refused.json["detail"].lower() or "limit" in refused.json["detail"].lower()
 
 

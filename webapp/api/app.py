@@ -13,10 +13,11 @@ from .problems import InvalidParam, Problem, validation_problem
 
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 REFUSALS = {
+    "400": "The request could not be read (malformed JSON, a NUL character).",
     "401": "No token, or one that is unknown, revoked or expired.",
     "403": "The token's scope or its person's role does not allow this.",
     "404": "Nothing with this id that the token's person may see.",
-    "422": "The input is not valid, or a rule refused it; nothing was changed.",
+    "422": "The input does not match this description; `invalid-params` names each field. Nothing changed.",
     "429": "This token made too many requests; wait the number of seconds in Retry-After.",
 }
 SECURITY_SCHEMES = {"bearerAuth": {"type": "http", "scheme": "bearer",
@@ -49,6 +50,10 @@ class LearnloopApp(OpenAPI):
         for path_item in spec.get("paths", {}).values():
             for operation in path_item.values():
                 responses = operation.setdefault("responses", {})
+                if "requestBody" in operation:  # a rule of the product refused a well-formed request
+                    responses["409"] = {"description": "The mission's rules refuse it now (limit, cooldown, daily "
+                                                       "cap, evidence, not enrolled); `detail` says which.",
+                                        "content": {"application/problem+json": {"schema": PROBLEM_REF}}}
                 for status, description in REFUSALS.items():
                     responses[status] = {"description": description,
                                          "content": {"application/problem+json": {"schema": PROBLEM_REF}}}

@@ -177,7 +177,7 @@ def lessons(query: LessonQuery):
 def complete(path: MissionPath, header: CompletionHeader, body: CompletionIn):
     """Complete a mission with evidence: the page's own rule, so limits, cooldowns, the daily cap, approval and
     idempotency are the same. 201 when recorded (status `pending` while it waits for a lead), 200 when the
-    Idempotency-Key was sent before (the first answer again), 422 with the reason when it does not count."""
+    Idempotency-Key was sent before (the first answer again), 409 with the page's reason when a rule refuses it."""
     session, user = db(), api_user()
     # The page's form keys and other people's keys never meet this one: it is scoped to the person.
     key = "api-" + hashlib.sha256(f"{user.id}:{header.idempotency_key}".encode()).hexdigest()[:56]
@@ -189,7 +189,8 @@ def complete(path: MissionPath, header: CompletionHeader, body: CompletionIn):
     except CompletionRefused as refusal:
         session.rollback()
         field = {"evidence_text": "body.evidence_text", "evidence_url": "body.evidence_url"}.get(refusal.field or "")
-        abort(problem(422, refusal.message, [InvalidParam(name=field, reason=refusal.message)] if field else None))
+        # 409, not 422: the request is well formed; the mission's rules refuse it as things stand.
+        abort(problem(409, refusal.message, [InvalidParam(name=field, reason=refusal.message)] if field else None))
     session.commit()
     completion = result.completion
     return _json(CompletionOut(
