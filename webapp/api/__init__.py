@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, Flask, current_app, jsonify, render_template
 
 from ..security import csrf, limiter
+from ..web import reads_only
 from .auth import authenticate, rate_limit_key
 from .routes import bp
 from .token_pages import bp as token_pages
@@ -31,5 +32,9 @@ def docs_page():
 
 def init_app(app: Flask) -> None:
     app.register_api(bp)
+    # The API's GET routes read only, like the pages they mirror: no transaction, and PostgreSQL refuses a write.
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint.startswith(f"{bp.name}.") and "POST" not in rule.methods:
+            reads_only(app.view_functions[rule.endpoint])
     app.register_blueprint(docs)
     app.register_blueprint(token_pages)

@@ -89,13 +89,24 @@ def live_token(session: Session, secret: str, now: datetime | None = None) -> tu
     return token, user
 
 
-def note_use(session: Session, token: ApiToken, now: datetime | None = None) -> bool:
-    """Record when the token was last used (to the minute); True if a write is needed."""
+def note_use(database_url: str, token: ApiToken, now: datetime | None = None) -> bool:
+    """Record when the token was last used, to the minute; True if it wrote.
+
+    In a short session of its own, so the request itself can stay read-only (no transaction on PostgreSQL).
+    """
+    from sqlalchemy import update
+    from sqlalchemy.orm.attributes import set_committed_value
+
+    from ..db import get_engine
+
     now = now or utcnow()
     if token.last_used_at is not None and now - _aware(token.last_used_at) < LAST_USED_PRECISION:
         return False
-    token.last_used_at = now
-    session.add(token)
+    with Session(get_engine(database_url)) as session:
+        session.exec(update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=now))
+        session.commit()
+    # The request's own copy learns the time without becoming dirty (its session may be read-only).
+    set_committed_value(token, "last_used_at", now)
     return True
 
 
