@@ -57,7 +57,7 @@ def test_revoking_my_token_stops_it(app, session, auth, make_user):
     assert app.test_client().get("/api/v1/me", headers=bearer(secret)).status_code == 401
 
 
-def test_service_tokens_act_as_their_admin_and_any_admin_revokes_them(app, session, client, make_user):
+def test_service_tokens_act_as_their_admin_and_any_admin_revokes_them(app, session, make_user):
     from ..conftest import Auth
 
     make_user("boss@example.com", role=Role.ADMIN)

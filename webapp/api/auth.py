@@ -66,7 +66,6 @@ def requires(scope: TokenScope, role: Role | None = None):
                 abort(problem(403, "Your role does not allow this."))
             return view(*args, **kwargs)
 
-        wrapped.required_scope = scope
         return wrapped
 
     return decorator

@@ -12,7 +12,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from ..models import ChallengeStatus, CompletionStatus, LeaderboardMode, MissionApproval, MissionKind, Role
 from ..models import TokenScope
 
-ID = Field(ge=1, le=2**63 - 1)
+# Ids are INTEGER columns (32 bits on PostgreSQL): the document says so, and a larger id is a 422, not a query.
+ID_MAX = 2**31 - 1
+ID = Field(ge=1, le=ID_MAX)
 
 
 class Out(BaseModel):
@@ -43,8 +45,8 @@ class SkillQuery(BaseModel):
 
 class LessonQuery(BaseModel):
     q: str = Field(default="", max_length=200, description="Words to search for; empty lists the newest lessons.")
-    team_id: int | None = Field(default=None, ge=1, le=2**63 - 1)
-    challenge_id: int | None = Field(default=None, ge=1, le=2**63 - 1)
+    team_id: int | None = Field(default=None, ge=1, le=ID_MAX)
+    challenge_id: int | None = Field(default=None, ge=1, le=ID_MAX)
     kind: MissionKind | None = None
     page: int = Field(default=1, ge=1, le=10_000)
 
