@@ -46,6 +46,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     for blueprint in (auth.bp, main.bp, play_routes.bp, reflection.bp, review.bp, library.bp, monitoring.bp,
                       admin.bp, operations.bp, sso.bp, profiles.bp, credentials.bp):
         app.register_blueprint(blueprint)
+    from .outbound.routes import bp as outbound_bp
+
+    app.register_blueprint(outbound_bp)
     register_cli(app)
     if settings.outbox_pump:
         _run_outbox_pump(app, settings)

@@ -12,7 +12,7 @@ from sqlmodel import Session
 from webapp.auth.accounts import create_user
 from webapp.credentials.issuing import Issuer, claim_badge
 from webapp.jobs import enqueue
-from webapp.models import Avatar, GroupMapping
+from webapp.models import Avatar, GroupMapping, OutboundDelivery, WebhookEndpoint
 from webapp.models import (
     Badge, BadgeAward, BadgeRule, Challenge, ChallengeStatus, ChallengeTeam, Completion, CompletionStatus, Email,
     Enrolment, Invitation, JobStatus, Lesson, PeopleImport,
@@ -118,6 +118,12 @@ def build_world(session: Session) -> World:
     email = Email(to="invited@a.example", subject="You are invited", kind="invitation", text_body="Hello",
                   html_body="<p>Hello</p>", message_id="<world@learnloop>", sent_at=now, file_name="world.eml")
     session.add_all([invitation, people_import, email])
+    endpoint = WebhookEndpoint(url="https://hooks.example.com/learnloop", events=["badge.awarded"], secret="whsec_x")
+    session.add(endpoint)
+    session.flush()
+    delivery = OutboundDelivery(key="world-delivery", channel="webhook", event="badge.awarded",
+                                endpoint_id=endpoint.id, payload={"type": "badge.awarded"})
+    session.add(delivery)
     # The written copy of the message, where the app looks for it (tests point MAIL_FILE_DIR at a temporary folder).
     mail_dir = Path(os.environ["MAIL_FILE_DIR"])
     mail_dir.mkdir(parents=True, exist_ok=True)
@@ -129,5 +135,5 @@ def build_world(session: Session) -> World:
         "published_id": published.id, "item_id": completion.id, "number": 1, "mapping_id": mapping.id,
         "invitation_id": invitation.id, "import_id": people_import.id, "email_id": email.id,
         "award_id": award.id, "public_id": credential.public_id, "list_number": 0,
-        "completion_id": pending.id,
+        "completion_id": pending.id, "endpoint_id": endpoint.id, "delivery_id": delivery.id,
     })

@@ -44,6 +44,7 @@ from .reflection import (
 from .system import JobStatus, Notification, OutboxJob
 from .onboarding import Email, ImportStatus, Invitation, PasswordReset, PeopleImport
 from .credentials import BadgeCredential, IssuerKey
+from .outbound import ChatHook, DeliveryAttempt, DeliveryStatus, OutboundDelivery, WebhookEndpoint
 from .monitoring import (
     ActivityDayBits,
     ActivityTotal,
@@ -65,4 +66,5 @@ __all__ = [
     "ReflectionPrompt", "Role", "SelfAssessment", "Skill", "SummaryStatus", "Team", "User", "UserIdentity",
     "Visibility", "utcnow",
     "Email", "ImportStatus", "Invitation", "PasswordReset", "PeopleImport",
+    "ChatHook", "DeliveryAttempt", "DeliveryStatus", "OutboundDelivery", "WebhookEndpoint",
 ]
