@@ -3,7 +3,6 @@ never duplicated by a retry or a backfill."""
 from __future__ import annotations
 
 import pytest
-from click.testing import CliRunner
 from sqlmodel import select
 
 from webapp.models import (

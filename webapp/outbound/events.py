@@ -8,7 +8,9 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlmodel import Session, col, select
+from sqlalchemy import JSON, Integer, cast, literal, null
+from sqlalchemy import event as sa_event
+from sqlmodel import Session, select
 
 from ..models import (
     Badge, BadgeAward, Challenge, ChallengeStatus, ChallengeTeam, ChatHook, Completion, Feedback, Lesson,
@@ -33,10 +35,41 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def _webhooks(session: Session, event: str, source_key: str, data: dict, occurred_at: datetime) -> None:
-    endpoints = session.exec(select(WebhookEndpoint.id, WebhookEndpoint.events).where(
-        WebhookEndpoint.active == True)).all()  # noqa: E712 - SQL comparison
-    for endpoint_id, events in endpoints:
+_LISTENERS = "outbound_listeners"
+
+
+def _listeners(session: Session, team_id: int | None = None) -> dict:
+    """{"endpoints": [(id, events)], "hooks": {team_id: [hook id]}} of what is switched on, read once per
+    transaction (one act, a completion and the badges it earns, tells several events) and in one statement
+    for the acting team: a completion costs one query more, whatever listens."""
+    cached = session.info.setdefault(_LISTENERS, {"endpoints": None, "hooks": {}})
+    if cached["endpoints"] is None:
+        endpoints = select(WebhookEndpoint.id, WebhookEndpoint.events, literal(None, Integer).label("team_id")).where(
+            WebhookEndpoint.active == True)  # noqa: E712 - SQL comparison
+        if team_id is not None:
+            endpoints = endpoints.union_all(select(ChatHook.id, cast(null(), JSON), ChatHook.team_id).where(
+                ChatHook.team_id == team_id, ChatHook.active == True))  # noqa: E712
+        rows = session.exec(endpoints).all()
+        cached["endpoints"] = [(row[0], row[1]) for row in rows if row[2] is None]
+        if team_id is not None:
+            cached["hooks"][team_id] = [row[0] for row in rows if row[2] is not None]
+    if team_id is not None and team_id not in cached["hooks"]:
+        cached["hooks"][team_id] = list(session.exec(select(ChatHook.id).where(
+            ChatHook.team_id == team_id, ChatHook.active == True)))  # noqa: E712
+    return cached
+
+
+def _forget_listeners(session: Session, *_args) -> None:
+    session.info.pop(_LISTENERS, None)
+
+
+sa_event.listen(Session, "after_commit", _forget_listeners)
+sa_event.listen(Session, "after_rollback", _forget_listeners)
+
+
+def _webhooks(session: Session, event: str, source_key: str, data: dict, occurred_at: datetime,
+              team_id: int | None = None) -> None:
+    for endpoint_id, events in _listeners(session, team_id)["endpoints"]:
         if event not in events:
             continue
         key = f"wh{endpoint_id}:{source_key}"
@@ -46,9 +79,9 @@ def _webhooks(session: Session, event: str, source_key: str, data: dict, occurre
 
 
 def _chat(session: Session, team_ids: list[int], event: str, source_key: str, message: dict) -> None:
-    hooks = session.exec(select(ChatHook.id).where(col(ChatHook.team_id).in_(team_ids), ChatHook.active == True)).all()  # noqa: E712
-    for hook_id in hooks:
-        deliveries.write(session, "chat", event, f"chat{hook_id}:{source_key}", message, chat_hook_id=hook_id)
+    for team_id in team_ids:
+        for hook_id in _listeners(session, team_id)["hooks"][team_id]:
+            deliveries.write(session, "chat", event, f"chat{hook_id}:{source_key}", message, chat_hook_id=hook_id)
 
 
 def _xapi(session: Session, source_key: str, build) -> None:
@@ -66,7 +99,7 @@ def completion_recorded(session: Session, completion: Completion, mission: Missi
             "challenge": {"id": challenge.id, "title": challenge.title}, "points": mission.points,
             "recorded_at": _iso(completion.created_at)}
     source = f"completion:{completion.id}"
-    _webhooks(session, COMPLETION_RECORDED, source, data, completion.created_at)
+    _webhooks(session, COMPLETION_RECORDED, source, data, completion.created_at, completion.team_id)
     _xapi(session, source, lambda vocab: xapi.mission_completed(vocab, completion, mission, challenge))
 
 
@@ -75,7 +108,7 @@ def badge_awarded(session: Session, award: BadgeAward, badge: Badge) -> None:
     data = {"award_id": award.id, "badge": {"id": badge.id, "name": badge.name}, "challenge_id": award.challenge_id,
             "user_id": award.user_id, "team_id": award.team_id, "awarded_at": _iso(award.awarded_at)}
     source = f"badge-award:{award.id}"
-    _webhooks(session, BADGE_AWARDED, source, data, award.awarded_at)
+    _webhooks(session, BADGE_AWARDED, source, data, award.awarded_at, award.team_id)
     if award.user_id is not None:
         _xapi(session, source, lambda vocab: xapi.badge_earned(
             vocab, award, badge, session.get(Challenge, award.challenge_id)))
@@ -91,7 +124,7 @@ def lesson_published(session: Session, summary: LessonSummary, lessons: list[Les
     data = {"summary_id": summary.id, "team_id": summary.team_id, "challenge_id": summary.challenge_id,
             "lessons": len(lessons), "url": link, "published_at": _iso(summary.published_at)}
     source = f"lesson-summary:{summary.id}"
-    _webhooks(session, LESSON_PUBLISHED, source, data, summary.published_at or utcnow())
+    _webhooks(session, LESSON_PUBLISHED, source, data, summary.published_at or utcnow(), summary.team_id)
     _chat(session, [summary.team_id], LESSON_PUBLISHED, source, chat.lesson_message(
         _challenge_title(session, summary.challenge_id), len(lessons), link))
 
