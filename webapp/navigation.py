@@ -23,6 +23,7 @@ NAV_ITEMS: list[tuple[str, str, tuple[Role, ...]]] = [
     ("Mail", "admin.mail", (Role.ADMIN,)),
     ("LLM calls", "reflection.llm_calls", (Role.ADMIN,)),
     ("Credentials", "credentials.issued", (Role.ADMIN,)),
+    ("Webhooks", "outbound.webhooks_page", (Role.ADMIN,)),
 ]
 
 

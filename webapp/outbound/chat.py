@@ -102,7 +102,7 @@ def switch_off(session: Session, hook: ChatHook, reason: str) -> None:
     stamp = int(hook.updated_at.timestamp()) if hook.updated_at else 0
     for user_id in leads:
         enqueue(session, "notifications.send", f"chat-off:{hook.id}:{stamp}:{user_id}", user_id=user_id,
-                text=f"Your team's {service_name(hook.kind)} messages were switched off: {reason[:200]} "
+                text=f"Your team's {service_name(hook.kind)} messages were switched off after {reason[:200]}. "
                      "Set the webhook address again to switch them back on.",
                 link=f"/teams/{hook.team_id}/chat")
 
