@@ -5,6 +5,7 @@ hook's leads are told in the app); its waiting deliveries are then skipped, not 
 """
 from __future__ import annotations
 
+from sqlalchemy import update
 from sqlmodel import Session
 
 from webapp.models import ChatHook, DeliveryAttempt, DeliveryStatus, OutboundDelivery, OutboxJob, WebhookEndpoint
@@ -43,9 +44,12 @@ def deliver(session: Session, *, delivery_key: str, job: OutboxJob, again: bool 
     delivery.last_error = answer.error
     session.add(delivery)
     if target is not None:
-        target.consecutive_failures += 1
-        session.add(target)
-        if target.consecutive_failures >= settings.outbound_disable_after:
+        # Counted in SQL: deliveries to one endpoint may fail at the same moment on two workers.
+        kind = type(target)
+        session.exec(update(kind).where(kind.id == target.id)
+                     .values(consecutive_failures=kind.consecutive_failures + 1))
+        session.refresh(target)
+        if target.active and target.consecutive_failures >= settings.outbound_disable_after:
             _switch_off(session, target, f"{target.consecutive_failures} failed attempts in a row "
                                          f"(last: {answer.error})")
             delivery.status = DeliveryStatus.FAILED
