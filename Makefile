@@ -77,7 +77,7 @@ $(VERIFIER)/node_modules/.installed: $(VERIFIER)/package.json $(VERIFIER)/packag
 
 # The tests' learning record store: ralph (PyPI) in an environment of its own on Python 3.12, at locked versions.
 LRS := tests/outbound/lrs
-LRS_PYTHON ?= $(firstword $(wildcard $(shell pyenv root 2>/dev/null)/versions/3.12*/bin/python) $(shell command -v python3.12))
+LRS_PYTHON ?= $(firstword $(wildcard $(shell pyenv root 2>/dev/null)/versions/3.12*/bin/python) $(wildcard $(HOME)/.pyenv/versions/3.12*/bin/python) $(shell command -v python3.12))
 lrs: $(LRS)/.venv/.installed
 
 $(LRS)/.venv/.installed: $(LRS)/requirements.txt
