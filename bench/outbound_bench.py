@@ -77,10 +77,21 @@ def measure(backend: str, database_url: str, receiver_url: str) -> dict:
             session.commit()
         written_s = time.perf_counter() - began
         job_ids = list(session.exec(select(OutboxJob.id).where(OutboxJob.name == "outbound.deliver")))
+        # The same events again (to fresh keys) in one transaction, as a backfill or an import writes them.
+        began = time.perf_counter()
+        for completion in completions:
+            # A copy outside the session with another id: only the delivery keys differ.
+            copy = Completion(id=completion.id + 10_000_000, user_id=completion.user_id, team_id=completion.team_id,
+                              created_at=completion.created_at)
+            events.completion_recorded(session, copy, mission, challenge)
+        session.flush()
+        batched_s = time.perf_counter() - began
+        session.rollback()
     began = time.perf_counter()
     statuses = [run_outbox_job(job_id, database_url) for job_id in job_ids]
     delivered_s = time.perf_counter() - began
     return {"backend": backend, "deliveries": len(job_ids), "written_per_s": len(job_ids) / written_s,
+            "batched_per_s": len(job_ids) / batched_s,
             "delivered_per_s": statuses.count("done") / delivered_s, "done": statuses.count("done")}
 
 
@@ -102,11 +113,12 @@ def main() -> None:
         server.shutdown()
     print(f"\nOutbound: {COMPLETIONS:,} completions told to {ENDPOINTS} webhook endpoints, one transaction each; "
           "deliveries sent one after the other by the job to a local receiver")
-    print("| backend | deliveries | written/s (with their outbox jobs) | delivered/s (signed POST, attempt logged) |")
-    print("|---|---:|---:|---:|")
+    print("| backend | deliveries | written/s, a transaction per completion | written/s, one transaction | "
+          "delivered/s (signed POST, attempt logged) |")
+    print("|---|---:|---:|---:|---:|")
     for r in results:
         print(f"| {r['backend']} | {r['deliveries']:,} ({r['done']:,} done) | {r['written_per_s']:,.0f} | "
-              f"{r['delivered_per_s']:,.0f} |")
+              f"{r['batched_per_s']:,.0f} | {r['delivered_per_s']:,.0f} |")
 
 
 if __name__ == "__main__":
