@@ -11,7 +11,7 @@ ASSETS := webapp/assets
 # The tests' independent verifier of badge credentials (Digital Bazaar's vc in Node), at locked versions.
 VERIFIER := tests/credentials/verifier
 
-.PHONY: run test test-fast bench load mutation install install-runtime assets browser wrk serve-gunicorn clean
+.PHONY: run test test-fast bench load mutation install install-runtime assets browser wrk serve-gunicorn clean lrs
 
 run: install-runtime
 	$(BIN)/learnloop db upgrade
@@ -48,7 +48,7 @@ wrk:
 # from under a test run.
 install-runtime: $(VENV)/.synced-runtime $(VENDOR)/.copied
 
-install: $(VENV)/.synced-dev $(VENDOR)/.copied $(VERIFIER)/node_modules/.installed
+install: $(VENV)/.synced-dev $(VENDOR)/.copied $(VERIFIER)/node_modules/.installed lrs
 
 $(VENV)/.synced-runtime: pyproject.toml uv.lock
 	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet "uv==$(UV_VERSION)"
@@ -76,9 +76,20 @@ $(VERIFIER)/node_modules/.installed: $(VERIFIER)/package.json $(VERIFIER)/packag
 	npm ci --prefix $(VERIFIER) --no-audit --no-fund --silent
 	@touch $@
 
+# The tests' learning record store: ralph (PyPI) in an environment of its own on Python 3.12, at locked versions.
+LRS := tests/outbound/lrs
+LRS_PYTHON ?= $(firstword $(wildcard $(shell pyenv root 2>/dev/null)/versions/3.12*/bin/python) $(wildcard $(HOME)/.pyenv/versions/3.12*/bin/python) $(shell command -v python3.12))
+lrs: $(LRS)/.venv/.installed
+
+$(LRS)/.venv/.installed: $(LRS)/requirements.txt
+	@test -n "$(LRS_PYTHON)" || { echo "make lrs needs Python 3.12 (pyenv install 3.12)"; exit 1; }
+	$(LRS_PYTHON) -m venv $(LRS)/.venv
+	$(LRS)/.venv/bin/pip install --quiet --disable-pip-version-check -r $(LRS)/requirements.txt
+	@touch $@
+
 # Browser tests drive Debian's Chromium (Playwright cannot download its own browser here).
 browser:
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
 clean:
-	rm -rf $(VENV) $(VENDOR) $(ASSETS)/node_modules $(VERIFIER)/node_modules
+	rm -rf $(VENV) $(VENDOR) $(ASSETS)/node_modules $(VERIFIER)/node_modules $(LRS)/.venv

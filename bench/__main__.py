@@ -11,6 +11,7 @@ BENCHMARKS = [
     "bench.invite_import_bench",
     "bench.skills_bench",
     "bench.api_bench",
+    "bench.outbound_bench",
 ]
 
 

@@ -48,6 +48,9 @@ def create_app(settings: Settings | None = None) -> Flask:
                       admin.bp, operations.bp, sso.bp, profiles.bp, credentials.bp):
         app.register_blueprint(blueprint)
     api.init_app(app)
+    from .outbound.routes import bp as outbound_bp
+
+    app.register_blueprint(outbound_bp)
     register_cli(app)
     if settings.outbox_pump:
         _run_outbox_pump(app, settings)

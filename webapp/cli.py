@@ -127,8 +127,9 @@ def eval_summaries(folder: str | None, split: str, offline: bool) -> None:
 
 def register_cli(app: Flask) -> None:
     from .credentials.cli import badges_cli
+    from .outbound.cli import xapi_cli
 
-    for command in (db_cli, users_cli, demo_cli, eval_cli, serve, badges_cli):
+    for command in (db_cli, users_cli, demo_cli, eval_cli, serve, badges_cli, xapi_cli):
         app.cli.add_command(command)
 
 

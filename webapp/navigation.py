@@ -24,6 +24,7 @@ NAV_ITEMS: list[tuple[str, str, tuple[Role, ...]]] = [
     ("LLM calls", "reflection.llm_calls", (Role.ADMIN,)),
     ("Credentials", "credentials.issued", (Role.ADMIN,)),
     ("Service tokens", "api_tokens.service_token_list", (Role.ADMIN,)),
+    ("Webhooks", "outbound.webhooks_page", (Role.ADMIN,)),
 ]
 
 

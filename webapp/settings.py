@@ -158,6 +158,28 @@ class Settings(BaseSettings):
         description="Requests one API token may make (Flask-Limiter syntax, e.g. 300/minute or 10/second;1000/hour); "
                     "beyond it the API answers 429 with Retry-After.",
     )
+    # Outbound (#14 chat, #19 webhooks and xAPI): what Learnloop sends to other systems, through the outbox.
+    outbound_timeout_seconds: float = Field(
+        default=10.0, gt=0, le=120, description="Timeout of one webhook, chat or xAPI request.",
+    )
+    outbound_disable_after: int = Field(
+        default=10, ge=1, le=1000,
+        description="Failed attempts in a row after which a webhook endpoint or a team's chat hook is switched off.",
+    )
+    outbound_encryption_key: SecretStr | None = Field(
+        default=None,
+        description="Fernet key that encrypts the teams' chat webhook addresses. Unset: derived from SECRET_KEY.",
+    )
+    outbound_allow_local_chat_urls: bool = Field(
+        default=False,
+        description="Accept any http(s) chat webhook address, not only Slack's and Microsoft's (for tests).",
+    )
+    xapi_endpoint: str | None = Field(
+        default=None,
+        description="xAPI endpoint of the learning record store (https://lrs.example.com/xAPI/). Unset: no xAPI.",
+    )
+    xapi_username: str | None = Field(default=None, description="Basic-auth user name at the learning record store.")
+    xapi_password: SecretStr | None = Field(default=None, description="Basic-auth password at the learning record store.")
 
     @field_validator("database_url")
     @classmethod
@@ -203,12 +225,13 @@ class Settings(BaseSettings):
 
     @field_validator("openai_base_url", "openai_api_key", "oidc_issuer", "oidc_client_id", "oidc_client_secret",
                      "oidc_redirect_uri", "break_glass_admin_email", "public_url",
-                     "badge_issuer_email", mode="before")
+                     "badge_issuer_email", "outbound_encryption_key", "xapi_endpoint", "xapi_username",
+                     "xapi_password", mode="before")
     @classmethod
     def _empty_is_unset(cls, value):
         return None if value == "" else value
 
-    @field_validator("openai_base_url", "oidc_redirect_uri")
+    @field_validator("openai_base_url", "oidc_redirect_uri", "xapi_endpoint")
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:
         if value is not None and not value.startswith(("http://", "https://")):
@@ -270,6 +293,19 @@ class Settings(BaseSettings):
             raise ValueError("must be an origin such as https://learn.example.com (no path)")
         return value.rstrip("/")
 
+    @model_validator(mode="after")
+    def _xapi_complete(self):
+        if self.xapi_endpoint and not (self.xapi_username and self.xapi_password):
+            raise ValueError("XAPI_USERNAME and XAPI_PASSWORD must be set when XAPI_ENDPOINT is")
+        if self.xapi_endpoint and not self.public_url:
+            # Actors' home page and activity ids must be the same in every statement, whatever Host a request had.
+            raise ValueError("PUBLIC_URL must be set when XAPI_ENDPOINT is (statements name the deployment by it)")
+        return self
+
+    @property
+    def sends_xapi(self) -> bool:
+        return self.xapi_endpoint is not None
+
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite:")
@@ -299,7 +335,8 @@ class Settings(BaseSettings):
         return key_file.read_text().strip()
 
 
-_SECRET_NAMES = {"SECRET_KEY", "OPENAI_API_KEY", "OIDC_CLIENT_SECRET", "MAIL_PASSWORD"}
+_SECRET_NAMES = {"SECRET_KEY", "OPENAI_API_KEY", "OIDC_CLIENT_SECRET", "MAIL_PASSWORD", "OUTBOUND_ENCRYPTION_KEY",
+                 "XAPI_PASSWORD"}
 
 
 def load_settings(**overrides) -> Settings:

@@ -18,6 +18,7 @@ TICK_STEPS: list[str] = [
     "webapp.challenges.lifecycle:advance_challenges",
     "webapp.monitoring.rollups:refresh_rollups",
     "webapp.play.approvals:auto_approve_due",
+    "webapp.outbound.chat:post_weekly_summaries",
 ]
 
 

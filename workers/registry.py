@@ -16,6 +16,7 @@ JOBS: dict[str, str] = {
     "challenges.closed": "workers.challenge_close:run_end_of_challenge",
     "email.send": "workers.mail:send_email",
     "people.import": "workers.people_import:run_people_import",
+    "outbound.deliver": "workers.outbound:deliver",
 }
 
 # Kinds of job by what they wait on: their deadlines differ (workers.deadlines), and the jobs that call a model

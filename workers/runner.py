@@ -30,6 +30,7 @@ FAILURE_HOOKS: dict[str, str] = {
     "reflection.prompt_for_period": "workers.reflection:mark_prompt_failed",
     "summaries.summarise_team": "workers.summaries:mark_summary_failed",
     "people.import": "workers.people_import:mark_import_failed",
+    "outbound.deliver": "workers.outbound:mark_delivery_failed",
 }
 
 

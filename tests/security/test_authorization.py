@@ -149,6 +149,14 @@ MATRIX: dict[tuple[str, str], dict[str, str]] = {
     ("api_tokens.service_token_list", "GET"): ADMIN,
     ("api_tokens.create_service_token", "POST"): ADMIN,
     ("api_tokens.revoke_service_token", "POST"): ADMIN,
+    # outbound: webhooks are the admins'; a team's chat hook is its lead's (and admins')
+    **{(endpoint, method): ADMIN for endpoint, method in [
+        ("outbound.webhooks_page", "GET"), ("outbound.add_webhook", "POST"), ("outbound.webhook", "GET"),
+        ("outbound.switch_webhook", "POST"), ("outbound.delete_webhook", "POST"), ("outbound.redeliver", "POST"),
+    ]},
+    ("outbound.chat_page", "GET"): LEAD_OF_TEAM,
+    ("outbound.save_chat", "POST"): LEAD_OF_TEAM,
+    ("outbound.remove_chat", "POST"): LEAD_OF_TEAM,
 }
 
 # Where one endpoint has two rules with different audiences, the rule's own entry wins.

@@ -13,7 +13,7 @@ from webapp.api.tokens import create_token
 from webapp.auth.accounts import create_user
 from webapp.credentials.issuing import Issuer, claim_badge
 from webapp.jobs import enqueue
-from webapp.models import Avatar, GroupMapping
+from webapp.models import Avatar, GroupMapping, OutboundDelivery, WebhookEndpoint
 from webapp.models import (
     Badge, BadgeAward, BadgeRule, Challenge, ChallengeStatus, ChallengeTeam, Completion, CompletionStatus, Email,
     Enrolment, Invitation, JobStatus, Lesson, PeopleImport,
@@ -121,6 +121,12 @@ def build_world(session: Session) -> World:
     session.add_all([invitation, people_import, email])
     personal_token = create_token(session, users["employee"], "world", "read", 30, 365).token
     service_token = create_token(session, users["admin"], "world service", "read", 30, 365, service=True).token
+    endpoint = WebhookEndpoint(url="https://hooks.example.com/learnloop", events=["badge.awarded"], secret="whsec_x")
+    session.add(endpoint)
+    session.flush()
+    delivery = OutboundDelivery(key="world-delivery", channel="webhook", event="badge.awarded",
+                                endpoint_id=endpoint.id, payload={"type": "badge.awarded"})
+    session.add(delivery)
     # The written copy of the message, where the app looks for it (tests point MAIL_FILE_DIR at a temporary folder).
     mail_dir = Path(os.environ["MAIL_FILE_DIR"])
     mail_dir.mkdir(parents=True, exist_ok=True)
@@ -133,4 +139,5 @@ def build_world(session: Session) -> World:
         "invitation_id": invitation.id, "import_id": people_import.id, "email_id": email.id,
         "award_id": award.id, "public_id": credential.public_id, "list_number": 0,
         "completion_id": pending.id, "token_id": personal_token.id, "service_token_id": service_token.id,
+        "endpoint_id": endpoint.id, "delivery_id": delivery.id,
     })

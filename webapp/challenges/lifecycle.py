@@ -8,6 +8,7 @@ from sqlmodel import Session, col, select
 
 from ..jobs import enqueue
 from ..models import Challenge, ChallengeStatus, ChallengeTeam, Mission, utcnow
+from ..outbound import events as outbound
 from .problems import Invalid
 
 S = ChallengeStatus
@@ -85,9 +86,12 @@ def advance_challenges(session: Session, now: datetime | None = None) -> int:
 
 
 def _set(session: Session, challenge: Challenge, status: ChallengeStatus) -> None:
+    old = challenge.status
     challenge.status = status
     challenge.updated_at = utcnow()
     session.add(challenge)
+    if old != status:
+        outbound.challenge_state_changed(session, challenge, old, status)
 
 
 def _aware(value: datetime) -> datetime:

@@ -45,6 +45,7 @@ from .system import JobStatus, Notification, OutboxJob
 from .onboarding import Email, ImportStatus, Invitation, PasswordReset, PeopleImport
 from .credentials import BadgeCredential, IssuerKey
 from .api_tokens import ApiToken, TokenScope
+from .outbound import ChatHook, DeliveryAttempt, DeliveryStatus, OutboundDelivery, WebhookEndpoint
 from .monitoring import (
     ActivityDayBits,
     ActivityTotal,
@@ -67,4 +68,5 @@ __all__ = [
     "ReflectionPrompt", "Role", "SelfAssessment", "Skill", "SummaryStatus", "Team", "User", "UserIdentity",
     "Visibility", "utcnow",
     "Email", "ImportStatus", "Invitation", "PasswordReset", "PeopleImport",
+    "ChatHook", "DeliveryAttempt", "DeliveryStatus", "OutboundDelivery", "WebhookEndpoint",
 ]

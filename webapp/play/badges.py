@@ -19,6 +19,7 @@ from .events import PlayEvent, PlayEventKind
 from .ledger import team_points, user_points
 from .skill_xp import user_skill_level
 from .streaks import streak_days
+from ..outbound import events as outbound
 
 TEAM_RULES = {BadgeRule.TEAM_ALL_COMPLETED_KIND, BadgeRule.TEAM_POINTS_REACHED}
 
@@ -97,6 +98,7 @@ def award_badge(session: Session, badge: Badge, subject: str, *, user_id: int | 
             session.add(award)
     except IntegrityError:
         return None
+    outbound.badge_awarded(session, award, badge)
     return award
 
 

@@ -37,6 +37,7 @@ from .access import NotFound, visible_challenge
 from .events import PlayEvent, PlayEventKind, emit
 from .ledger import record_points
 from .missions import KEY_MAX, CompletionRefused, CompletionResult, complete_mission
+from ..outbound import events as outbound
 
 ITEM_TYPES = ("completion", "reflection")
 KUDOS_POINTS = 2
@@ -216,6 +217,7 @@ def give_feedback(session: Session, author: User, item_type: str, item_id: int, 
             raise
         return FeedbackResult(original)
     emit(session, PlayEvent(PlayEventKind.FEEDBACK_GIVEN, author.id, ref.team_id, ref.challenge_id, ref.author_id))
+    outbound.feedback_given(session, feedback)
     return FeedbackResult(feedback, _complete_feedback_mission(session, author, ref, feedback))
 
 

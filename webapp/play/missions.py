@@ -33,6 +33,7 @@ from ..models import (
     User,
     utcnow,
 )
+from ..outbound import events as outbound
 from .access import visible_mission
 from .badges import AwardedBadge
 from .clock import day_bounds, local_date, user_zone
@@ -132,6 +133,7 @@ def award_completion(session: Session, completion: Completion, mission: Mission,
             return []
         events.append(PlayEvent(PlayEventKind.POINTS_RECORDED, completion.user_id, completion.team_id, challenge.id))
     badges = emit(session, *events)
+    outbound.completion_recorded(session, completion, mission, challenge)
     if challenge.reflection_cadence == Cadence.AFTER_EACH:
         enqueue(session, "reflection.prompt_for_completion", f"reflection-prompt:completion:{completion.id}",
                 fresh=new_source, completion_id=completion.id)

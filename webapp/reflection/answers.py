@@ -12,6 +12,7 @@ from ..models import (
 )
 from ..play.events import PlayEvent, PlayEventKind, emit
 from ..play.ledger import record_points
+from ..outbound import events as outbound
 
 REFLECTION_POINTS = 10
 MIN_LENGTH = 20
@@ -70,6 +71,7 @@ def answer_prompt(session: Session, user: User, prompt_id: int, body: str, visib
                            amount=REFLECTION_POINTS, reason=PointReason.REFLECTION, source_type="reflection",
                            source_id=reflection.id)
     emit(session, PlayEvent(PlayEventKind.REFLECTION_WRITTEN, user.id, team_id, prompt.challenge_id))
+    outbound.reflection_answered(session, reflection)
     return reflection, earned.amount if earned else 0
 
 

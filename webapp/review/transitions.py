@@ -30,6 +30,7 @@ from ..models import (
 )
 from ..reflection.team import NotYourTeam, summary_for_lead
 from .sections import SECTIONS
+from ..outbound import events as outbound
 
 S = SummaryStatus
 EDITABLE = (S.DRAFT, S.APPROVED)
@@ -212,6 +213,7 @@ def publish_summary(session: Session, user: User, summary_id: int, seen_revision
     session.add_all(lessons)
     _notify_team(session, summary, len(lessons))
     session.flush()
+    outbound.lesson_published(session, summary, lessons)
     return lessons
 
 
