@@ -18,6 +18,8 @@ TICK_STEPS: list[str] = [
     "webapp.challenges.lifecycle:advance_challenges",
     "webapp.monitoring.rollups:refresh_rollups",
     "webapp.play.approvals:auto_approve_due",
+    "webapp.notifications.nudges:send_nudges",
+    "webapp.notifications.digest:send_digests",
 ]
 
 

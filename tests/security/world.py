@@ -15,7 +15,7 @@ from webapp.jobs import enqueue
 from webapp.models import Avatar, GroupMapping
 from webapp.models import (
     Badge, BadgeAward, BadgeRule, Challenge, ChallengeStatus, ChallengeTeam, Completion, CompletionStatus, Email,
-    Enrolment, Invitation, JobStatus, Lesson, PeopleImport,
+    Enrolment, Invitation, JobStatus, Lesson, Notification, PeopleImport,
     LessonSummary, LessonSummaryVersion, Membership, Mission, MissionApproval, MissionKind, PromptStatus, Reflection,
     ReflectionPrompt, Role, Skill, SummaryStatus, Team, Visibility, utcnow,
 )
@@ -117,7 +117,8 @@ def build_world(session: Session) -> World:
                                  csv_text="email,name,team\n", base_url="http://localhost/")
     email = Email(to="invited@a.example", subject="You are invited", kind="invitation", text_body="Hello",
                   html_body="<p>Hello</p>", message_id="<world@learnloop>", sent_at=now, file_name="world.eml")
-    session.add_all([invitation, people_import, email])
+    notification = Notification(user_id=users["employee"].id, kind="kudos", text="Kudos", source="world")
+    session.add_all([invitation, people_import, email, notification])
     # The written copy of the message, where the app looks for it (tests point MAIL_FILE_DIR at a temporary folder).
     mail_dir = Path(os.environ["MAIL_FILE_DIR"])
     mail_dir.mkdir(parents=True, exist_ok=True)
@@ -129,5 +130,5 @@ def build_world(session: Session) -> World:
         "published_id": published.id, "item_id": completion.id, "number": 1, "mapping_id": mapping.id,
         "invitation_id": invitation.id, "import_id": people_import.id, "email_id": email.id,
         "award_id": award.id, "public_id": credential.public_id, "list_number": 0,
-        "completion_id": pending.id,
+        "completion_id": pending.id, "notification_id": notification.id,
     })
