@@ -94,7 +94,8 @@ def build_digests(session: Session, user_ids: list[int], week: str, now: datetim
     if not ids:
         return []
     for user_id, points in session.exec(select(PointEvent.user_id, func.sum(PointEvent.amount)).where(
-            col(PointEvent.user_id).in_(ids), PointEvent.created_at >= since).group_by(PointEvent.user_id)):
+            col(PointEvent.user_id).in_(ids), PointEvent.created_at >= since,
+            PointEvent.created_at < now).group_by(PointEvent.user_id)):
         digests[user_id].points = int(points or 0)
     for user_id, waiting in session.exec(select(ReflectionPrompt.user_id, func.count()).where(
             col(ReflectionPrompt.user_id).in_(ids), ReflectionPrompt.status == PromptStatus.READY)
@@ -102,7 +103,7 @@ def build_digests(session: Session, user_ids: list[int], week: str, now: datetim
         if wants(user_id, "prompt", 1):
             digests[user_id].prompts = int(waiting)
     for note in session.exec(select(Notification).where(
-            col(Notification.user_id).in_(ids), Notification.created_at >= since,
+            col(Notification.user_id).in_(ids), Notification.created_at >= since, Notification.created_at < now,
             col(Notification.kind).in_([kind for kind in KINDS if kind != "prompt"])).order_by(Notification.id)):
         if wants(note.user_id, note.kind, 1) and len(digests[note.user_id].items) < 20:
             digests[note.user_id].items.append({"text": note.text, "link": note.link})
@@ -121,7 +122,8 @@ def _standings_and_next(session: Session, digests: dict[int, Digest], since: dat
     totals: dict[int, list[tuple[int, int]]] = {}
     for challenge_id, team_id, points in session.exec(
             select(PointEvent.challenge_id, PointEvent.team_id, func.sum(PointEvent.amount))
-            .where(col(PointEvent.challenge_id).in_(challenge_ids), PointEvent.created_at >= since)
+            .where(col(PointEvent.challenge_id).in_(challenge_ids), PointEvent.created_at >= since,
+                   PointEvent.created_at < now)
             .group_by(PointEvent.challenge_id, PointEvent.team_id)):
         totals.setdefault(challenge_id, []).append((int(points or 0), team_id))
     team_ids = {team_id for _, team_id, _ in rows}
