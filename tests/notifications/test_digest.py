@@ -119,3 +119,29 @@ def test_a_forged_unsubscribe_link_changes_nothing(session, world, app):
     answer = app.test_client().post(f"/unsubscribe/{forged}")
     assert answer.status_code == 400 and "not valid" in answer.get_data(as_text=True)
     assert session.exec(select(NotificationPreference)).all() == []
+
+
+def test_the_digest_lists_only_the_kinds_the_person_keeps_in_it(session, world):
+    from webapp.models import Notification
+    from webapp.notifications.digest import build_digests
+    from webapp.notifications.preferences import choose
+
+    ada = world.player("ada@example.com")
+    moment = datetime(2027, 3, 24, 12, tzinfo=UTC)
+    session.add_all([
+        Notification(user_id=ada.id, kind="badge", text="Badge earned: Reader!", source="b", created_at=moment),
+        Notification(user_id=ada.id, kind="kudos", text="Bea gave you kudos.", source="k", created_at=moment),
+        Notification(user_id=ada.id, kind="badge", text="Too old", source="o", created_at=moment - timedelta(days=9)),
+    ])
+    session.commit()
+    monday = datetime(2027, 3, 29, 6, tzinfo=UTC)
+    [digest] = build_digests(session, [ada.id], "2027-W13", monday)
+    assert [item["text"] for item in digest.items] == ["Badge earned: Reader!", "Bea gave you kudos."]
+    choose(session, ada.id, "kudos", digest=False)
+    session.commit()
+    [digest] = build_digests(session, [ada.id], "2027-W13", monday)
+    assert [item["text"] for item in digest.items] == ["Badge earned: Reader!"]
+    choose(session, ada.id, "badge", digest=False)
+    session.commit()
+    [digest] = build_digests(session, [ada.id], "2027-W13", monday)
+    assert not digest.has_news  # nothing left to say: no message would go
