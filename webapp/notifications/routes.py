@@ -1,6 +1,8 @@
 """Notification pages: the centre, the unread count in the navigation, settings, one-click unsubscribe."""
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Blueprint, abort, current_app, flash, request, url_for
 from flask_login import current_user, login_required
 
@@ -33,8 +35,10 @@ def page():
 @login_required
 def count():
     """The unread count in the navigation; htmx polls it, so it changes without a reload."""
+    # htmx names the page it polls from: the link stays marked as the current page there.
+    on_page = urlsplit(request.headers.get("HX-Current-URL", "")).path == url_for("notifications.page")
     return render("notifications/_nav.html", unread=queries.unread_count(db(), current_user._get_current_object()),
-                  poll_seconds=_settings().notification_poll_seconds)
+                  poll_seconds=_settings().notification_poll_seconds, on_notifications_page=on_page)
 
 
 @bp.post("/notifications/<int:notification_id>/read")
