@@ -22,7 +22,7 @@ os.environ.setdefault("SECRET_KEY", "bench-secret")
 
 import psycopg  # noqa: E402
 from sqlalchemy import func, update  # noqa: E402
-from sqlmodel import Session, col, select  # noqa: E402
+from sqlmodel import Session, select  # noqa: E402
 
 from . import seed as scale  # noqa: E402
 

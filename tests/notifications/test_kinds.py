@@ -1,11 +1,9 @@
 """Each kind of notification reaches the person concerned once, also when its job runs twice."""
 from __future__ import annotations
 
-from sqlmodel import select
-
 from webapp.challenges.lifecycle import close, publish
 from webapp.models import (
-    BadgeRule, Cadence, ChallengeStatus, Completion, JobStatus, Mission, MissionKind, OutboxJob, Role,
+    BadgeRule, Cadence, ChallengeStatus, Completion, JobStatus, MissionKind, Role,
 )
 from webapp.jobs import enqueue
 from webapp.play.feed import give_feedback, give_kudos

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from ..models import Completion, LessonSummary, OutboxJob, PeopleImport, ReflectionPrompt
+from ..models import Completion, LessonSummary, OutboxJob, PeopleImport
 from .delivery import store
 
 # Jobs nobody waits for in person, or whose failure is told another way (a failed notification must not notify).
