@@ -99,3 +99,19 @@ def test_approval_decisions_reach_the_person(session, world, make_user, run_jobs
     session.commit()
     texts = [note.text for note in notes(session, ada, "approval_decided")]
     assert texts == ["Sent back with feedback: Talk. Add the slides, please.", "Approved: Talk, +10 points."]
+
+
+def test_a_team_badge_reaches_every_member_once(session, world, run_jobs, run_notification_jobs_again):
+    from webapp.models import BadgeScope
+
+    mission = world.mission("read", points=30)
+    world.badge(BadgeRule.TEAM_POINTS_REACHED, {"threshold": 20}, slug="team_twenty", scope=BadgeScope.TEAM)
+    ada, bea = world.player("ada@example.com"), world.player("bea@example.com")
+    carl = world.player("carl@example.com", team="blue")
+    complete_mission(session, ada, mission.id, "Read it.", None, "ada-team-1")
+    session.commit()
+    run_jobs()
+    run_notification_jobs_again()
+    for member in (ada, bea):
+        assert [note.text for note in notes(session, member, "badge")] == ["Your team earned the badge Team Twenty!"]
+    assert notes(session, carl, "badge") == []  # another team's member
