@@ -12,6 +12,7 @@ BENCHMARKS = [
     "bench.skills_bench",
     "bench.api_bench",
     "bench.outbound_bench",
+    "bench.digest_bench",
 ]
 
 

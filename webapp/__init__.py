@@ -34,6 +34,7 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     from . import admin, api, auth, credentials, errors, inputs, library, main, monitoring, navigation, operations
     from . import profiles, reflection, review, security, sso, web
+    from .notifications import routes as notification_routes
     from .cli import register_cli
     from .play import routes as play_routes
 
@@ -45,7 +46,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     sso.client.init_app(app)
     profiles.init_app(app)
     for blueprint in (auth.bp, main.bp, play_routes.bp, reflection.bp, review.bp, library.bp, monitoring.bp,
-                      admin.bp, operations.bp, sso.bp, profiles.bp, credentials.bp):
+                      admin.bp, operations.bp, sso.bp, profiles.bp, credentials.bp, notification_routes.bp):
         app.register_blueprint(blueprint)
     api.init_app(app)
     from .outbound.routes import bp as outbound_bp

@@ -180,6 +180,26 @@ class Settings(BaseSettings):
     )
     xapi_username: str | None = Field(default=None, description="Basic-auth user name at the learning record store.")
     xapi_password: SecretStr | None = Field(default=None, description="Basic-auth password at the learning record store.")
+    # Notifications, digest and nudges (#14)
+    notification_poll_seconds: int = Field(
+        default=30, ge=2, le=3600,
+        description="How often each open page refreshes the unread notifications count in the navigation.",
+    )
+    digest_weekday: int = Field(
+        default=0, ge=0, le=6,
+        description="Day of the week the weekly digest goes out, in each person's own time zone (0 Monday, 6 Sunday).",
+    )
+    digest_hour: int = Field(
+        default=8, ge=0, le=23, description="Local hour (0-23, each person's own time zone) of the weekly digest.",
+    )
+    streak_nudge_hour: int = Field(
+        default=19, ge=0, le=23,
+        description="Local evening hour at which a person whose streak would end tonight is nudged.",
+    )
+    nudge_ahead_hours: int = Field(
+        default=24, ge=1, le=168,
+        description="How long before a challenge starts or ends its participants are nudged.",
+    )
 
     @field_validator("database_url")
     @classmethod

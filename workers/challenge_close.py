@@ -9,7 +9,8 @@ from importlib import import_module
 
 from sqlmodel import Session, select
 
-from webapp.models import Challenge, Enrolment, Notification, OutboxJob
+from webapp.models import Challenge, Enrolment, OutboxJob
+from webapp.notifications.delivery import store
 
 END_OF_CHALLENGE_STEPS: list[str] = [
     "workers.challenge_close:notify_participants",
@@ -30,11 +31,7 @@ def run_end_of_challenge(session: Session, *, job: OutboxJob, challenge_id: int)
 
 def notify_participants(session: Session, challenge: Challenge) -> None:
     """Tell everyone enrolled that the challenge closed; a second run adds nothing."""
-    source = f"challenge-closed:{challenge.id}"
-    already = set(session.exec(select(Notification.user_id).where(Notification.source == source)).all())
     enrolled = session.exec(select(Enrolment.user_id).where(Enrolment.challenge_id == challenge.id).distinct()).all()
-    for user_id in enrolled:
-        if user_id not in already:
-            session.add(Notification(user_id=user_id, source=source, link="/dashboard",
-                                     text=f"“{challenge.title}” has closed. Thank you for taking part: "
-                                          f"take a moment to look back at what you learned."[:500]))
+    store(session, "challenge_ending", enrolled,
+          f"“{challenge.title}” has closed. Thank you for taking part: take a moment to look back at what you learned.",
+          source=f"challenge-closed:{challenge.id}", link="/dashboard")

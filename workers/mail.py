@@ -38,8 +38,12 @@ def send_email(session: Session, *, email_ids: list[int], job: OutboxJob) -> Non
                 email = session.get(Email, email_id)
                 if email is None or email.sent_at is not None:
                     continue
+                headers = {"Message-ID": email.message_id}
+                if email.unsubscribe_url:  # RFC 8058 one-click unsubscribe: the mail client POSTs to the link
+                    headers["List-Unsubscribe"] = f"<{email.unsubscribe_url}>"
+                    headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
                 message = EmailMultiAlternatives(subject=email.subject, body=email.text_body, to=[email.to],
-                                                 headers={"Message-ID": email.message_id}, connection=connection)
+                                                 headers=headers, connection=connection)
                 message.attach_alternative(email.html_body, "text/html")
                 if connection is not None:
                     message.send()

@@ -1,14 +1,17 @@
-"""In-app notifications, written by a job so the request that causes one never waits for it."""
+"""In-app notifications (and the email of those who want them), written by a job so the request that causes
+one never waits for it."""
 from __future__ import annotations
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
-from webapp.models import Notification, OutboxJob
+from webapp.models import OutboxJob
+from webapp.notifications.delivery import recipients, store
 
 
-def send_notification(session: Session, *, user_id: int, text: str, link: str | None = None, job: OutboxJob) -> None:
-    """Store one notification for the user; a job run twice stores it once (keyed by its outbox row)."""
-    marker = f"job:{job.id}"
-    already = session.exec(select(Notification).where(Notification.user_id == user_id, Notification.source == marker))
-    if already.first() is None:
-        session.add(Notification(user_id=user_id, text=text[:500], link=link, source=marker))
+def send_notification(session: Session, *, job: OutboxJob, text: str, user_id: int | None = None,
+                      user_ids: list[int] | None = None, team_ids: list[int] | None = None, kind: str = "general",
+                      link: str | None = None, source: str | None = None) -> None:
+    """Store the notification for each person (one person, a list, and teams' members); a job run twice stores
+    it once (keyed by its source, else its outbox row)."""
+    people = recipients(session, [*(user_ids or []), *([user_id] if user_id is not None else [])], team_ids or [])
+    store(session, kind, people, text, source=source or f"job:{job.id}", link=link)

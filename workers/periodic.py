@@ -19,6 +19,8 @@ TICK_STEPS: list[str] = [
     "webapp.monitoring.rollups:refresh_rollups",
     "webapp.play.approvals:auto_approve_due",
     "webapp.outbound.chat:post_weekly_summaries",
+    "webapp.notifications.nudges:send_nudges",
+    "webapp.notifications.digest:send_digests",
 ]
 
 

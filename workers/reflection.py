@@ -162,6 +162,10 @@ def _write(session: Session, prompt: ReflectionPrompt, request: PromptRequest) -
     prompt.writer = chosen.name
     prompt.status, prompt.error, prompt.ready_at = PromptStatus.READY, None, utcnow()
     session.add(prompt)
+    from webapp.notifications.delivery import notify
+
+    notify(session, "prompt", "A reflection prompt is waiting for you: what did you learn?",
+           source=f"prompt:{prompt.id}", user_ids=[prompt.user_id], link=f"/reflection/prompts/{prompt.id}")
 
 
 def mark_prompt_failed(session: Session, job: OutboxJob, reason: str) -> None:

@@ -149,6 +149,9 @@ def _fail(session: Session, job: OutboxJob, detail: str, reason: str) -> str:
         from importlib import import_module
 
         getattr(import_module(module_name), attr)(session, job, reason)
+    from webapp.notifications.failures import notify_job_failed
+
+    notify_job_failed(session, job, reason)
     session.add(job)
     session.commit()
     return job.status

@@ -36,7 +36,8 @@ def test_the_same_prompt_job_run_twice_writes_one_prompt(world):
     prompt_job(world, completion)
     from workers.reflection import prompt_for_completion
 
-    job = world.session.exec(select(OutboxJob)).one()
+    # (the prompt's notification job is the other row: only the prompt job is run again)
+    job = world.session.exec(select(OutboxJob).where(OutboxJob.name == "reflection.prompt_for_completion")).one()
     prompt_for_completion(world.session, job=job, completion_id=completion.id)
     world.session.commit()
     assert len(world.session.exec(select(ReflectionPrompt)).all()) == 1

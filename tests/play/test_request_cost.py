@@ -23,8 +23,9 @@ BUDGET = {
     "leaderboard": 5,
     # On SQLite this counts the BEGIN IMMEDIATE taken before the points rules' checks (it replaces the
     # driver's own BEGIN, which this count does not see, so the round trips are the same).
-    # +1: who listens to the completion (switched-on webhook endpoints and the team's chat hook, one statement).
-    "complete": 26,
+    # +1 (#19): who listens to the completion (switched-on webhook endpoints and the team's chat hook, one statement).
+    # +1 (was 25): the notification job of a level reached or a badge earned (one outbox INSERT each, #14).
+    "complete": 27,
 }
 
 

@@ -157,6 +157,16 @@ MATRIX: dict[tuple[str, str], dict[str, str]] = {
     ("outbound.chat_page", "GET"): LEAD_OF_TEAM,
     ("outbound.save_chat", "POST"): LEAD_OF_TEAM,
     ("outbound.remove_chat", "POST"): LEAD_OF_TEAM,
+    # notifications: each person their own (marking someone else's is "not found"); settings are one's own
+    ("notifications.page", "GET"): SIGNED_IN,
+    ("notifications.count", "GET"): SIGNED_IN,
+    ("notifications.mark_read", "POST"): OWNER,
+    ("notifications.mark_all_read", "POST"): SIGNED_IN,
+    ("notifications.settings_page", "GET"): SIGNED_IN,
+    ("notifications.save_settings", "POST"): SIGNED_IN,
+    # one-click unsubscribe: no sign-in, the signed token is the authority (the matrix's token is invalid: 400)
+    ("notifications.unsubscribe_page", "GET"): PUBLIC,
+    ("notifications.unsubscribe", "POST"): PUBLIC,
 }
 
 # Where one endpoint has two rules with different audiences, the rule's own entry wins.

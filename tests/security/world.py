@@ -16,7 +16,7 @@ from webapp.jobs import enqueue
 from webapp.models import Avatar, GroupMapping, OutboundDelivery, WebhookEndpoint
 from webapp.models import (
     Badge, BadgeAward, BadgeRule, Challenge, ChallengeStatus, ChallengeTeam, Completion, CompletionStatus, Email,
-    Enrolment, Invitation, JobStatus, Lesson, PeopleImport,
+    Enrolment, Invitation, JobStatus, Lesson, Notification, PeopleImport,
     LessonSummary, LessonSummaryVersion, Membership, Mission, MissionApproval, MissionKind, PromptStatus, Reflection,
     ReflectionPrompt, Role, Skill, SummaryStatus, Team, Visibility, utcnow,
 )
@@ -127,6 +127,8 @@ def build_world(session: Session) -> World:
     delivery = OutboundDelivery(key="world-delivery", channel="webhook", event="badge.awarded",
                                 endpoint_id=endpoint.id, payload={"type": "badge.awarded"})
     session.add(delivery)
+    notification = Notification(user_id=users["employee"].id, kind="kudos", text="Kudos", source="world")
+    session.add(notification)
     # The written copy of the message, where the app looks for it (tests point MAIL_FILE_DIR at a temporary folder).
     mail_dir = Path(os.environ["MAIL_FILE_DIR"])
     mail_dir.mkdir(parents=True, exist_ok=True)
@@ -140,4 +142,5 @@ def build_world(session: Session) -> World:
         "award_id": award.id, "public_id": credential.public_id, "list_number": 0,
         "completion_id": pending.id, "token_id": personal_token.id, "service_token_id": service_token.id,
         "endpoint_id": endpoint.id, "delivery_id": delivery.id,
+        "notification_id": notification.id,
     })

@@ -50,7 +50,7 @@ def publish(session: Session, challenge: Challenge, now: datetime | None = None)
         raise Invalid.one("status", "The end date has passed; move it into the future before publishing.")
     _set(session, challenge, S.PUBLISHED)
     if _aware(challenge.starts_at) <= now:
-        _set(session, challenge, S.RUNNING)
+        _start(session, challenge)
 
 
 def unpublish(session: Session, challenge: Challenge, now: datetime | None = None) -> None:
@@ -76,13 +76,23 @@ def advance_challenges(session: Session, now: datetime | None = None) -> int:
     moved = 0
     starting = session.exec(select(Challenge).where(Challenge.status == S.PUBLISHED, Challenge.starts_at <= now))
     for challenge in starting.all():
-        _set(session, challenge, S.RUNNING)
+        _start(session, challenge)
         moved += 1
     ending = session.exec(select(Challenge).where(Challenge.status == S.RUNNING, Challenge.ends_at <= now))
     for challenge in ending.all():
         close(session, challenge, now)
         moved += 1
     return moved
+
+
+def _start(session: Session, challenge: Challenge) -> None:
+    """Running from now on: tell the members of its teams (once, whatever moved it)."""
+    from ..notifications.delivery import notify
+
+    _set(session, challenge, S.RUNNING)
+    teams = session.exec(select(ChallengeTeam.team_id).where(ChallengeTeam.challenge_id == challenge.id)).all()
+    notify(session, "challenge_starting", f"“{challenge.title}” has started: join in and pick your first mission.",
+           source=f"challenge-started:{challenge.id}", team_ids=teams, link=f"/play/challenges/{challenge.id}")
 
 
 def _set(session: Session, challenge: Challenge, status: ChallengeStatus) -> None:

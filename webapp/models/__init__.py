@@ -41,7 +41,7 @@ from .reflection import (
     SummaryStatus,
     Visibility,
 )
-from .system import JobStatus, Notification, OutboxJob
+from .system import DigestSent, JobStatus, Notification, NotificationPreference, OutboxJob
 from .onboarding import Email, ImportStatus, Invitation, PasswordReset, PeopleImport
 from .credentials import BadgeCredential, IssuerKey
 from .api_tokens import ApiToken, TokenScope
@@ -64,7 +64,7 @@ __all__ = [
     "AssessmentPhase", "Avatar", "Badge", "BadgeAward", "BadgeCredential", "Cadence", "BadgeRule", "BadgeScope", "Challenge", "ChallengeStatus", "ChallengeTeam",
     "Completion", "CompletionStatus", "Enrolment", "Feedback", "GroupMapping", "IssuerKey", "JobStatus", "Kudos", "LeaderboardMode", "Lesson",
     "LessonSummary", "LessonSummaryVersion", "LlmCall", "Membership", "Mission", "MissionApproval", "MissionKind", "MissionSkill",
-    "Notification", "OutboxJob", "PointAdjustment", "PointEvent", "PointReason", "PromptStatus", "Reflection",
+    "DigestSent", "Notification", "NotificationPreference", "OutboxJob", "PointAdjustment", "PointEvent", "PointReason", "PromptStatus", "Reflection",
     "ReflectionPrompt", "Role", "SelfAssessment", "Skill", "SummaryStatus", "Team", "User", "UserIdentity",
     "Visibility", "utcnow",
     "Email", "ImportStatus", "Invitation", "PasswordReset", "PeopleImport",

@@ -81,4 +81,6 @@ class Email(SQLModel, table=True):
     sent_at: datetime | None = Field(default=None, index=True)
     # The .eml file it was written to, when no SMTP server is configured.
     file_name: str | None = Field(default=None, max_length=120)
+    # Signed one-click unsubscribe link (RFC 8058) of notification mail; None for account mail.
+    unsubscribe_url: str | None = Field(default=None, max_length=500)
     created_at: datetime = created_at_field()

@@ -3,7 +3,7 @@
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Index, Text
+from sqlalchemy import JSON, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from .base import created_at_field, enum_field, utcnow
@@ -43,11 +43,50 @@ class OutboxJob(SQLModel, table=True):
 
 
 class Notification(SQLModel, table=True):
+    """One line in a person's notification centre. Every kind is listed in webapp.notifications.kinds."""
+
+    __table_args__ = (
+        # What caused it, once per person: a job that runs twice (or two paths to one event) notifies once.
+        UniqueConstraint("user_id", "source", name="uq_notification_user_source"),
+        Index("ix_notification_user_unread", "user_id", "read_at"),
+    )
+
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
+    kind: str = Field(default="general", max_length=40, sa_column_kwargs={"server_default": "general"})
     text: str = Field(max_length=500)
     link: str | None = Field(default=None, max_length=500)
-    # What caused it (e.g. "job:12"), so a job that runs twice notifies once.
+    # What caused it (e.g. "kudos:12"), so a job that runs twice notifies once.
     source: str | None = Field(default=None, max_length=80, index=True)
     read_at: datetime | None = None
+    created_at: datetime = created_at_field()
+
+
+class NotificationPreference(SQLModel, table=True):
+    """A person's choice for one kind of notification, where it differs from the kind's default.
+
+    In-app is always on; `email` sends each one as it happens, `digest` puts the kind in the weekly digest."""
+
+    __tablename__ = "notification_preference"
+    __table_args__ = (UniqueConstraint("user_id", "kind", name="uq_notification_preference_user_kind"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", ondelete="CASCADE")
+    kind: str = Field(max_length=40)
+    email: bool
+    digest: bool
+    updated_at: datetime = created_at_field()
+
+
+class DigestSent(SQLModel, table=True):
+    """The weekly digest went to this person for this ISO week of their own zone (or there was nothing to say)."""
+
+    __tablename__ = "digest_sent"
+    __table_args__ = (UniqueConstraint("user_id", "week", name="uq_digest_sent_user_week"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", ondelete="CASCADE")
+    week: str = Field(max_length=10)  # e.g. "2027-W13"
+    # None when there was nothing new: the week is done for them all the same.
+    email_id: int | None = Field(default=None, foreign_key="email.id", ondelete="SET NULL")
     created_at: datetime = created_at_field()

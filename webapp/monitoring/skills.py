@@ -13,7 +13,6 @@ from ..models import (
     ChallengeStatus,
     Enrolment,
     Membership,
-    Notification,
     SelfAssessment,
     Skill,
     User,
@@ -175,11 +174,10 @@ def invite_after_assessment(session: Session, challenge: Challenge) -> None:
     """End-of-challenge step: ask everyone enrolled to rate the skills again; a second run adds nothing."""
     if not has_skills(session, challenge.id):
         return
-    source = f"self-assessment-after:{challenge.id}"
-    already = set(session.exec(select(Notification.user_id).where(Notification.source == source)).all())
-    link = f"/challenges/{challenge.id}/self-assessment?phase=after"
-    for user_id in session.exec(select(Enrolment.user_id).where(Enrolment.challenge_id == challenge.id)).all():
-        if user_id not in already:
-            session.add(Notification(user_id=user_id, source=source, link=link,
-                                     text=f"“{challenge.title}” has closed: rate the skills it targeted again "
-                                          f"to see how far you came."[:500]))
+    from ..notifications.delivery import store
+
+    enrolled = session.exec(select(Enrolment.user_id).where(Enrolment.challenge_id == challenge.id)).all()
+    store(session, "assessment_after", enrolled,
+          f"“{challenge.title}” has closed: rate the skills it targeted again to see how far you came.",
+          source=f"self-assessment-after:{challenge.id}",
+          link=f"/challenges/{challenge.id}/self-assessment?phase=after")

@@ -30,6 +30,9 @@ from ..monitoring.rollups import count_approved
 from ..reflection.queries import led_team_ids
 from .access import NotFound
 from .badges import AwardedBadge
+from ..notifications.delivery import store
+from .ledger import user_points
+from .levels import notify_level_reached
 from .missions import CompletionRefused, _check_evidence, award_completion
 
 FEEDBACK_MAX = 2000
@@ -131,11 +134,14 @@ def _approve(session: Session, completion: Completion, reviewer_id: int | None, 
     session.add(completion)
     session.flush()
     count_approved(session, completion)
+    xp_before = user_points(session, completion.user_id)
     badges = award_completion(session, completion, mission, challenge, now)
+    notify_level_reached(session, completion.user_id, xp_before, xp_before + mission.points,
+                         f"approved:{completion.id}")
     text = f"Approved: {mission.title}, +{mission.points} points."
     text += "".join(f" Badge earned: {awarded.badge.name}!" for awarded in badges)
-    session.add(Notification(user_id=completion.user_id, text=text[:500], source=f"completion-approved:{completion.id}",
-                             link=f"/play/challenges/{challenge.id}"))
+    store(session, "approval_decided", [completion.user_id], text, source=f"completion-approved:{completion.id}",
+          link=f"/play/challenges/{challenge.id}")
     return ApprovalResult(completion, badges=badges)
 
 
@@ -168,6 +174,12 @@ def send_back(session: Session, reviewer: User, completion_id: int, feedback: st
     completion.reviewed_by_id = reviewer.id
     completion.reviewed_at = now or utcnow()
     session.add(completion)
+    mission = session.get(Mission, completion.mission_id)
+    # Keyed by the moment it was sent back: evidence can go back again after each resubmission.
+    store(session, "approval_decided", [completion.user_id],
+          f"Sent back with feedback: {mission.title if mission else 'your evidence'}. {text}",
+          source=f"completion-sent-back:{completion.id}:{int(completion.reviewed_at.timestamp())}",
+          link=f"/play/challenges/{completion.challenge_id}")
     return completion
 
 

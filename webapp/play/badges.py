@@ -14,6 +14,7 @@ from sqlalchemy import and_, exists, func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from ..notifications.delivery import notify
 from ..models import Badge, BadgeAward, BadgeRule, Completion, CompletionStatus, Enrolment, Kudos, Mission, Reflection, User
 from .events import PlayEvent, PlayEventKind
 from .ledger import team_points, user_points
@@ -99,6 +100,10 @@ def award_badge(session: Session, badge: Badge, subject: str, *, user_id: int | 
     except IntegrityError:
         return None
     outbound.badge_awarded(session, award, badge)
+    notify(session, "badge", f"Badge earned: {badge.name}!" if user_id is not None
+           else f"Your team earned the badge {badge.name}!", source=f"badge-award:{award.id}",
+           user_ids=[user_id] if user_id is not None else [], team_ids=[team_id] if user_id is None else [],
+           link=f"/play/challenges/{badge.challenge_id}", fresh=True)
     return award
 
 

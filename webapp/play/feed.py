@@ -32,6 +32,7 @@ from ..models import (
     Visibility,
     utcnow,
 )
+from ..notifications.delivery import notify
 from ..text import web_link
 from .access import NotFound, visible_challenge
 from .events import PlayEvent, PlayEventKind, emit
@@ -168,6 +169,9 @@ def give_kudos(session: Session, giver: User, item_type: str, item_id: int) -> t
                   amount=KUDOS_POINTS, reason=PointReason.KUDOS_RECEIVED, source_type="kudos", source_id=kudos.id)
     emit(session, PlayEvent(PlayEventKind.KUDOS_GIVEN, giver.id, ref.team_id, ref.challenge_id, ref.author_id),
          PlayEvent(PlayEventKind.POINTS_RECORDED, ref.author_id, ref.team_id, ref.challenge_id))
+    notify(session, "kudos", f"{giver.display_name} gave you kudos (+{KUDOS_POINTS} points).",
+           source=f"kudos:{kudos.id}", user_ids=[ref.author_id], link=f"/play/challenges/{ref.challenge_id}/feed",
+           fresh=True)
     return kudos, True
 
 
@@ -218,6 +222,9 @@ def give_feedback(session: Session, author: User, item_type: str, item_id: int, 
         return FeedbackResult(original)
     emit(session, PlayEvent(PlayEventKind.FEEDBACK_GIVEN, author.id, ref.team_id, ref.challenge_id, ref.author_id))
     outbound.feedback_given(session, feedback)
+    notify(session, "feedback", f"{author.display_name} gave you feedback: {text[:200]}",
+           source=f"feedback:{feedback.id}", user_ids=[ref.author_id], link=f"/play/challenges/{ref.challenge_id}/feed",
+           fresh=True)
     return FeedbackResult(feedback, _complete_feedback_mission(session, author, ref, feedback))
 
 

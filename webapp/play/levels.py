@@ -28,6 +28,19 @@ class Level:
         return None if self.next_at is None else self.next_at - self.xp
 
 
+def notify_level_reached(session, user_id: int, xp_before: int, xp_after: int, cause: str) -> None:
+    """Tell the person when their XP crossed into a higher level: once per level (the notification's source),
+    however often it was crossed. `cause` names the row just written that moved the XP (its job key is new, so
+    no look-up is needed)."""
+    from ..notifications.delivery import notify
+
+    before, after = level_for(xp_before), level_for(xp_after)
+    if after.number > before.number:
+        notify(session, "level", f"You reached level {after.number}: {after.name}!",
+               source=f"level:{user_id}:{after.number}", user_ids=[user_id], link="/dashboard",
+               key=f"notify:level:{user_id}:{after.number}:{cause}", fresh=True)
+
+
 def level_for(xp: int) -> Level:
     index = 0
     for position, (needed, _) in enumerate(LEVELS):

@@ -39,7 +39,7 @@ from .badges import AwardedBadge
 from .clock import day_bounds, local_date, user_zone
 from .events import PlayEvent, PlayEventKind, emit
 from .ledger import record_points, user_points
-from .levels import Level, level_for
+from .levels import Level, level_for, notify_level_reached
 
 EVIDENCE_MAX = 5000
 URL_MAX = 2000
@@ -115,6 +115,7 @@ def complete_mission(session: Session, user: User, mission_id: int, evidence_tex
     badges = award_completion(session, completion, mission, challenge, now, new_source=True)
     total = xp_before + mission.points
     level = level_for(total)
+    notify_level_reached(session, user.id, xp_before, total, f"completion:{completion.id}")
     return CompletionResult(completion=completion, points=mission.points, total_points=total, level=level,
                             level_up=level.number > level_for(xp_before).number, badges=badges, mission=mission)
 

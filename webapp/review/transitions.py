@@ -25,7 +25,7 @@ from sqlmodel import Session, col, select
 
 from ..jobs import enqueue
 from ..models import (
-    Completion, Lesson, LessonSummary, LessonSummaryVersion, Membership, Mission, Notification, Reflection,
+    Completion, Lesson, LessonSummary, LessonSummaryVersion, Membership, Mission, Reflection,
     ReflectionPrompt, SummaryStatus, User, Visibility, utcnow,
 )
 from ..reflection.team import NotYourTeam, summary_for_lead
@@ -241,12 +241,12 @@ def _notify_team(session: Session, summary: LessonSummary, count: int) -> None:
     from flask import url_for
 
     source = f"summary-published:{summary.id}"
+    from ..notifications.delivery import store
+
     members = session.exec(select(Membership.user_id).where(Membership.team_id == summary.team_id)).all()
-    already = set(session.exec(select(Notification.user_id).where(Notification.source == source)).all())
     try:
         link = url_for("library.summary", summary_id=summary.id)
     except RuntimeError:  # outside a request (CLI, tests of the rule): the path is stable
         link = f"/library/summaries/{summary.id}"
-    for user_id in sorted(set(members) - already):
-        session.add(Notification(user_id=user_id, source=source, link=link,
-                                 text=f"Your team's lessons were published to the library ({count} lessons)."))
+    store(session, "lesson_published", members,
+          f"Your team's lessons were published to the library ({count} lessons).", source=source, link=link)

@@ -1,0 +1,42 @@
+"""Reading and marking a person's notifications."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, update
+from sqlmodel import Session, col, select
+
+from ..models import Notification, User, utcnow
+
+PAGE_SIZE = 50
+
+
+def unread_count(session: Session, user: User) -> int:
+    return session.exec(select(func.count()).select_from(Notification).where(
+        Notification.user_id == user.id, col(Notification.read_at).is_(None))).one()
+
+
+def recent(session: Session, user: User, limit: int = PAGE_SIZE) -> list[Notification]:
+    """The person's latest notifications, unread ones first."""
+    return list(session.exec(select(Notification).where(Notification.user_id == user.id)
+                             .order_by(col(Notification.read_at).is_not(None), col(Notification.id).desc())
+                             .limit(limit)).all())
+
+
+def mark_read(session: Session, user: User, notification_id: int, now: datetime | None = None) -> Notification | None:
+    """Mark one of the person's own notifications read; None if it is not theirs (or does not exist)."""
+    row = session.get(Notification, notification_id)
+    if row is None or row.user_id != user.id:
+        return None
+    if row.read_at is None:
+        row.read_at = now or utcnow()
+        session.add(row)
+    return row
+
+
+def mark_all_read(session: Session, user: User, now: datetime | None = None) -> int:
+    """Mark every unread notification of the person read; returns how many."""
+    result = session.exec(update(Notification).where(Notification.user_id == user.id,
+                                                     col(Notification.read_at).is_(None))
+                          .values(read_at=now or utcnow()))
+    return result.rowcount
