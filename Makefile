@@ -61,12 +61,13 @@ $(VENV)/.synced-dev: pyproject.toml uv.lock
 	@touch $@ $(VENV)/.synced-runtime
 
 # Front-end packages come from the npm registry at the locked versions and are served by the app.
-$(VENDOR)/.copied: $(ASSETS)/package.json $(ASSETS)/package-lock.json
+$(VENDOR)/.copied: $(ASSETS)/package.json $(ASSETS)/package-lock.json $(ASSETS)/build_icons.py webapp/icons.py
 	npm ci --prefix $(ASSETS) --no-audit --no-fund --silent
 	mkdir -p $(VENDOR)
 	cp $(ASSETS)/node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/
 	cp $(ASSETS)/node_modules/@picocss/pico/css/pico.min.css $(VENDOR)/
 	cp $(ASSETS)/node_modules/chart.js/dist/chart.umd.min.js $(VENDOR)/
+	python3 $(ASSETS)/build_icons.py $(VENDOR)/icons.svg
 	@touch $@
 
 assets: $(VENDOR)/.copied

@@ -27,6 +27,13 @@ class Level:
     def to_next(self) -> int | None:
         return None if self.next_at is None else self.next_at - self.xp
 
+    @property
+    def percent(self) -> int:
+        """How far through this level, 0 to 100 (100 at the top level)."""
+        if self.next_at is None:
+            return 100
+        return int(100 * (self.xp - self.floor) / (self.next_at - self.floor))
+
 
 def level_for(xp: int) -> Level:
     index = 0
