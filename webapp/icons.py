@@ -1,6 +1,7 @@
 """Icons: the Lucide icons the pages use, served as one SVG sprite, and the Jinja helper that draws one."""
 from __future__ import annotations
 
+import zlib
 from typing import TYPE_CHECKING
 
 from markupsafe import Markup, escape
@@ -67,6 +68,16 @@ def kind_chip(kind) -> Markup:
     return Markup('<span class="kind kind-{}">{}{}</span>').format(value, kind_icon(value), value.capitalize())
 
 
+TEAM_COLOURS = 8  # tokens.css: .team-c0 to .team-c7
+
+
+def team_avatar(name: str, key: int | str) -> Markup:
+    """A team's initial on its colour (the same colour wherever the team appears); decorative beside its name."""
+    index = key % TEAM_COLOURS if isinstance(key, int) else zlib.crc32(str(key).encode()) % TEAM_COLOURS
+    initial = (name or "?").strip()[:1].upper() or "?"
+    return Markup('<span class="team-avatar team-c{}" aria-hidden="true">{}</span>').format(index, initial)
+
+
 def nav_icon(endpoint: str) -> Markup:
     name = NAV_ICONS.get(endpoint)
     return icon(name) if name else Markup("")
@@ -76,5 +87,5 @@ def init_app(app: Flask) -> None:
     from .play.medallions import how_to_earn, medallion, tier_of
 
     app.jinja_env.globals.update(medallion=medallion, how_to_earn=how_to_earn, badge_tier=tier_of)
-    app.jinja_env.globals.update(icon=icon, kind_icon=kind_icon, kind_chip=kind_chip, nav_icon=nav_icon, KIND_ICONS=KIND_ICONS,
+    app.jinja_env.globals.update(icon=icon, kind_icon=kind_icon, kind_chip=kind_chip, nav_icon=nav_icon, team_avatar=team_avatar, KIND_ICONS=KIND_ICONS,
                                  BADGE_ICONS=BADGE_ICONS)
