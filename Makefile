@@ -11,7 +11,7 @@ ASSETS := webapp/assets
 # The tests' independent verifier of badge credentials (Digital Bazaar's vc in Node), at locked versions.
 VERIFIER := tests/credentials/verifier
 
-.PHONY: run test test-fast bench load mutation install install-runtime assets browser wrk serve-gunicorn clean
+.PHONY: run test test-fast bench load mutation install install-runtime assets browser wrk serve-gunicorn clean screenshots
 
 run: install-runtime
 	$(BIN)/learnloop db upgrade
@@ -75,6 +75,10 @@ assets: $(VENDOR)/.copied
 $(VERIFIER)/node_modules/.installed: $(VERIFIER)/package.json $(VERIFIER)/package-lock.json
 	npm ci --prefix $(VERIFIER) --no-audit --no-fund --silent
 	@touch $@
+
+# The README's pictures: the main pages of each role at 1280 and 390 px, from a fresh demo, into docs/screenshots/.
+screenshots: install browser
+	$(BIN)/python -m tests.browser.screenshots docs/screenshots
 
 # Browser tests drive Debian's Chromium (Playwright cannot download its own browser here).
 browser:

@@ -10,6 +10,7 @@ BENCHMARKS = [
     "bench.monitoring_bench",
     "bench.invite_import_bench",
     "bench.skills_bench",
+    "bench.page_weight_bench",
 ]
 
 

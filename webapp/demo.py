@@ -148,9 +148,23 @@ def load_demo(session: Session, seed: int = 7) -> str:
                                    amount=mission.points, reason=PointReason.COMPLETION, source_type="completion",
                                    source_id=completion.id, created_at=when))
             completions += 1
+    session.flush()
+    _award_demo_badges(session, challenge.id, team_of)
     session.commit()
     from .review.demo import add_review_demo
 
     add_review_demo(session)  # shared reflections of Platform and their draft summary, for the lead to review
     return (f"Demo data loaded: {len(teams)} teams, {len(people)} users, 1 running challenge, "
             f"{completions} completions. Sign in as admin@, lead@ or employee@example.com with '{DEMO_PASSWORD}'.")
+
+
+def _award_demo_badges(session: Session, challenge_id: int, team_of: dict[int, int]) -> None:
+    """Evaluate the badges over the demo history, as completions would have: people start with the badges
+    they earned, instead of the next completion awarding them all at once."""
+    from .play.badges import award_badges
+    from .play.events import PlayEvent, PlayEventKind
+
+    players = session.exec(select(Completion.user_id).where(Completion.challenge_id == challenge_id).distinct()).all()
+    for user_id in sorted(players):
+        award_badges(session, [PlayEvent(kind, user_id, team_of[user_id], challenge_id)
+                               for kind in (PlayEventKind.MISSION_COMPLETED, PlayEventKind.POINTS_RECORDED)])
