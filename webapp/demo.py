@@ -64,6 +64,10 @@ BADGES = [
     ("team-500", "Team 500", BadgeRule.TEAM_POINTS_REACHED, BadgeScope.TEAM, {"threshold": 500}),
 ]
 
+# The symbol on each demo badge's medallion (an admin picks it for real badges).
+BADGE_ICONS = {"first-step": "rocket", "experimenter": "lightbulb", "on-a-roll": "flame", "century": "gem",
+               "reflective": "notebook-pen", "cheerleader": "heart", "all-hands-share": "users", "team-500": "crown"}
+
 
 def database_is_empty(session: Session) -> bool:
     return session.exec(select(func.count()).select_from(User)).one() == 0
@@ -120,7 +124,8 @@ def load_demo(session: Session, seed: int = 7) -> str:
         session.add(mission)
         missions.append(mission)
     for slug, name, rule, scope, params in BADGES:
-        session.add(Badge(challenge_id=challenge.id, slug=slug, name=name, rule=rule, scope=scope, params=params))
+        session.add(Badge(challenge_id=challenge.id, slug=slug, name=name, rule=rule, scope=scope, params=params,
+                          icon=BADGE_ICONS.get(slug, "award")))
     for team in teams:
         session.add(ChallengeTeam(challenge_id=challenge.id, team_id=team.id))
     session.flush()

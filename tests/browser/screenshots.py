@@ -71,7 +71,7 @@ def take(target: Path, png: bool = False) -> list[Path]:
                         if png:
                             page.screenshot(path=str(file), full_page=True, clip=clip)
                         else:
-                            page.screenshot(path=str(file), full_page=True, clip=clip, type="jpeg", quality=50)
+                            page.screenshot(path=str(file), full_page=True, clip=clip, type="jpeg", quality=40)
                         written.append(file)
                     context.close()
             browser.close()
