@@ -17,6 +17,8 @@ RUN uv sync --locked --no-dev
 COPY --from=assets /src/webapp/assets/node_modules/htmx.org/dist/htmx.min.js webapp/static/vendor/
 COPY --from=assets /src/webapp/assets/node_modules/@picocss/pico/css/pico.min.css webapp/static/vendor/
 COPY --from=assets /src/webapp/assets/node_modules/chart.js/dist/chart.umd.min.js webapp/static/vendor/
+COPY --from=assets /src/webapp/assets/node_modules/lucide-static/icons webapp/assets/node_modules/lucide-static/icons
+RUN /opt/venv/bin/python webapp/assets/build_icons.py webapp/static/vendor/icons.svg
 ENV PATH=/opt/venv/bin:$PATH
 USER learnloop
 EXPOSE 8000

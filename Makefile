@@ -11,7 +11,7 @@ ASSETS := webapp/assets
 # The tests' independent verifier of badge credentials (Digital Bazaar's vc in Node), at locked versions.
 VERIFIER := tests/credentials/verifier
 
-.PHONY: run test test-fast bench load mutation install install-runtime assets browser wrk serve-gunicorn clean lrs
+.PHONY: run test test-fast bench load mutation install install-runtime assets browser wrk serve-gunicorn clean lrs screenshots
 
 run: install-runtime
 	$(BIN)/learnloop db upgrade
@@ -61,13 +61,14 @@ $(VENV)/.synced-dev: pyproject.toml uv.lock
 	@touch $@ $(VENV)/.synced-runtime
 
 # Front-end packages come from the npm registry at the locked versions and are served by the app.
-$(VENDOR)/.copied: $(ASSETS)/package.json $(ASSETS)/package-lock.json
+$(VENDOR)/.copied: $(ASSETS)/package.json $(ASSETS)/package-lock.json $(ASSETS)/build_icons.py webapp/icons.py
 	npm ci --prefix $(ASSETS) --no-audit --no-fund --silent
 	mkdir -p $(VENDOR)
 	cp $(ASSETS)/node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/
 	cp $(ASSETS)/node_modules/@picocss/pico/css/pico.min.css $(VENDOR)/
 	cp $(ASSETS)/node_modules/chart.js/dist/chart.umd.min.js $(VENDOR)/
 	cp $(ASSETS)/node_modules/swagger-ui-dist/swagger-ui-bundle.js $(ASSETS)/node_modules/swagger-ui-dist/swagger-ui.css $(VENDOR)/
+	python3 $(ASSETS)/build_icons.py $(VENDOR)/icons.svg
 	@touch $@
 
 assets: $(VENDOR)/.copied
@@ -86,6 +87,9 @@ $(LRS)/.venv/.installed: $(LRS)/requirements.txt
 	$(LRS_PYTHON) -m venv $(LRS)/.venv
 	$(LRS)/.venv/bin/pip install --quiet --disable-pip-version-check -r $(LRS)/requirements.txt
 	@touch $@
+# The README's pictures: the main pages of each role at 1280 and 390 px, from a fresh demo, into docs/screenshots/.
+screenshots: install browser
+	$(BIN)/python -m tests.browser.screenshots docs/screenshots
 
 # Browser tests drive Debian's Chromium (Playwright cannot download its own browser here).
 browser:

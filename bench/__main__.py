@@ -13,6 +13,7 @@ BENCHMARKS = [
     "bench.api_bench",
     "bench.outbound_bench",
     "bench.digest_bench",
+    "bench.page_weight_bench",
 ]
 
 

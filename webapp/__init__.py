@@ -32,7 +32,8 @@ def create_app(settings: Settings | None = None) -> Flask:
         hops = settings.trusted_proxies
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
-    from . import admin, api, auth, credentials, errors, inputs, library, main, monitoring, navigation, operations
+    from . import admin, api, auth, credentials, errors, icons, inputs, library, main, monitoring, navigation
+    from . import operations
     from . import profiles, reflection, review, security, sso, web
     from .notifications import routes as notification_routes
     from .cli import register_cli
@@ -40,6 +41,7 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     web.init_app(app)
     navigation.init_app(app)
+    icons.init_app(app)
     security.init_app(app)
     inputs.init_app(app)
     errors.init_app(app)

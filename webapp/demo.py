@@ -64,6 +64,10 @@ BADGES = [
     ("team-500", "Team 500", BadgeRule.TEAM_POINTS_REACHED, BadgeScope.TEAM, {"threshold": 500}),
 ]
 
+# The symbol on each demo badge's medallion (an admin picks it for real badges).
+BADGE_ICONS = {"first-step": "rocket", "experimenter": "lightbulb", "on-a-roll": "flame", "century": "gem",
+               "reflective": "notebook-pen", "cheerleader": "heart", "all-hands-share": "users", "team-500": "crown"}
+
 
 def database_is_empty(session: Session) -> bool:
     return session.exec(select(func.count()).select_from(User)).one() == 0
@@ -120,7 +124,8 @@ def load_demo(session: Session, seed: int = 7) -> str:
         session.add(mission)
         missions.append(mission)
     for slug, name, rule, scope, params in BADGES:
-        session.add(Badge(challenge_id=challenge.id, slug=slug, name=name, rule=rule, scope=scope, params=params))
+        session.add(Badge(challenge_id=challenge.id, slug=slug, name=name, rule=rule, scope=scope, params=params,
+                          icon=BADGE_ICONS.get(slug, "award")))
     for team in teams:
         session.add(ChallengeTeam(challenge_id=challenge.id, team_id=team.id))
     session.flush()
@@ -148,9 +153,23 @@ def load_demo(session: Session, seed: int = 7) -> str:
                                    amount=mission.points, reason=PointReason.COMPLETION, source_type="completion",
                                    source_id=completion.id, created_at=when))
             completions += 1
+    session.flush()
+    _award_demo_badges(session, challenge.id, team_of)
     session.commit()
     from .review.demo import add_review_demo
 
     add_review_demo(session)  # shared reflections of Platform and their draft summary, for the lead to review
     return (f"Demo data loaded: {len(teams)} teams, {len(people)} users, 1 running challenge, "
             f"{completions} completions. Sign in as admin@, lead@ or employee@example.com with '{DEMO_PASSWORD}'.")
+
+
+def _award_demo_badges(session: Session, challenge_id: int, team_of: dict[int, int]) -> None:
+    """Evaluate the badges over the demo history, as completions would have: people start with the badges
+    they earned, instead of the next completion awarding them all at once."""
+    from .play.badges import award_badges
+    from .play.events import PlayEvent, PlayEventKind
+
+    players = session.exec(select(Completion.user_id).where(Completion.challenge_id == challenge_id).distinct()).all()
+    for user_id in sorted(players):
+        award_badges(session, [PlayEvent(kind, user_id, team_of[user_id], challenge_id)
+                               for kind in (PlayEventKind.MISSION_COMPLETED, PlayEventKind.POINTS_RECORDED)])

@@ -38,7 +38,7 @@ from locust import HttpUser, between, events, task
 
 CSRF = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
 CHALLENGE_LINK = re.compile(r'href="/play/challenges/(\d+)"')
-MISSION_CARD = re.compile(r'<article id="mission-(\d+)" class="mission-card">(.*?)</article>', re.S)
+MISSION_CARD = re.compile(r'<article id="mission-(\d+)" class="mission-card[^"]*">(.*?)</article>', re.S)
 KUDOS_FORM = re.compile(r'action="/play/feed/(completion|reflection)/(\d+)/kudos"')
 FEEDBACK_FORM = re.compile(r'action="/play/feed/(completion|reflection)/(\d+)/feedback"')
 READY_PROMPT = re.compile(r'href="/reflection/prompts/(\d+)" role="button"')
@@ -215,7 +215,7 @@ class Player(Person):
         body = self.page(f"/play/challenges/{challenge}", "challenge page", expect="mission-card")
         # Missions with a cooldown or a limit would mostly be refused; a person picks one they can do.
         open_missions = [int(mission) for mission, card in MISSION_CARD.findall(body)
-                         if "<form" in card and not LIMITED.search(card.split("</header>")[0])]
+                         if "<form" in card and not LIMITED.search(card.split("</summary>")[0])]
         if not open_missions:
             return
         mission = random.choice(open_missions)

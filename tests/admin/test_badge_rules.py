@@ -84,3 +84,24 @@ def test_badge_form_shows_the_error_beside_the_field(client, session, admin, aut
     again = auth.post(f"{url}/badges", {"slug": "reader", "name": "Reader 2", "rule": "points_reached",
                                         "threshold": "5"}, page=url)
     assert again.status_code == 422 and "already has a badge with the slug" in again.get_data(as_text=True)
+
+
+def test_admin_picks_the_medallion_icon_and_an_unknown_one_is_refused(client, session, admin, auth, make_challenge):
+    from sqlmodel import select
+
+    from webapp.models import Badge
+
+    from .conftest import counts
+
+    challenge = make_challenge()
+    url = f"/admin/challenges/{challenge.id}"
+    before = counts(session)
+    bad = auth.post(f"{url}/badges", {"slug": "reader", "name": "Reader", "rule": "points_reached",
+                                      "threshold": "5", "icon": "skull<script>"}, page=url)
+    assert bad.status_code == 422 and "choose one of the badge icons" in bad.get_data(as_text=True)
+    assert counts(session) == before
+    ok = auth.post(f"{url}/badges", {"slug": "reader", "name": "Reader", "rule": "points_reached",
+                                     "threshold": "5", "icon": "rocket"}, page=url)
+    assert ok.status_code == 303
+    session.expire_all()
+    assert session.exec(select(Badge).where(Badge.slug == "reader")).one().icon == "rocket"

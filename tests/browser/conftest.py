@@ -93,3 +93,10 @@ def assert_accessible(page, rules: tuple[str, ...] = ("wcag2a", "wcag2aa", "wcag
         for violation in violations
     )
     assert not violations, f"accessibility violations on {page.url}:\n{report}"
+
+
+def open_mission(page, title: str) -> None:
+    """Open a collapsed mission card and its "Complete" form, as a person would."""
+    card = page.locator("article.mission-card", has=page.get_by_role("heading", name=title))
+    card.locator("summary").first.click()
+    card.get_by_role("button", name="Complete", exact=True).click()

@@ -19,7 +19,7 @@ from webapp.models import (
     utcnow,
 )
 
-from .conftest import assert_accessible, sign_in
+from .conftest import assert_accessible, open_mission, sign_in
 
 
 def add_approval_challenge(server) -> int:
@@ -43,6 +43,7 @@ def test_send_back_resubmit_approve_and_celebrate(browser, page, live_server):
     challenge_url = f"{live_server.url}/play/challenges/{challenge_id}"
     sign_in(page, live_server, "employee@example.com")
     page.goto(challenge_url)
+    open_mission(page, "Pair on a bug")
     page.get_by_label("What did you do?").fill("Paired with Sam on the flaky test.")
     page.get_by_role("button", name="Complete “Pair on a bug”").click()
     page.locator("#flash").get_by_text("waiting for approval").wait_for()

@@ -7,7 +7,7 @@ import json
 import requests
 
 from ..credentials.conftest import node_verify
-from .conftest import assert_accessible, sign_in
+from .conftest import assert_accessible, open_mission, sign_in
 from .test_playing import add_challenge
 
 
@@ -16,6 +16,7 @@ def test_earn_claim_download_and_verify(page, live_server, tmp_path):
     sign_in(page, live_server, "employee@example.com")
     page.get_by_role("button", name="Join “Try a tool week”").click()
     page.wait_for_url(f"{live_server.url}/play/challenges/{challenge_id}")
+    open_mission(page, "Try a new tool")
     page.get_by_label("What did you do?").fill("Tried the new profiler on the checkout service.")
     page.get_by_role("button", name="Complete “Try a new tool”").click()
     page.locator("#my-badges").get_by_text("First experiment").wait_for()

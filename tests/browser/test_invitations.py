@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from .conftest import assert_accessible, sign_in
+from .conftest import assert_accessible, open_mission, sign_in
 from .test_playing import add_challenge
 
 PEOPLE_CSV = """email,name,team,role
@@ -68,6 +68,7 @@ def test_invited_by_csv_one_plays_another_resets_a_forgotten_password(
     assert "Welcome to Learnloop, Uma Invited." in uma_page.locator("#flash").inner_text()
     uma_page.get_by_role("button", name="Join “Try a tool week”").click()
     uma_page.wait_for_url(f"{live_server.url}/play/challenges/{challenge_id}")
+    open_mission(uma_page, "Try a new tool")
     uma_page.get_by_label("What did you do?").fill("Tried the new profiler.")
     uma_page.get_by_role("button", name="Complete “Try a new tool”").click()
     uma_page.locator("#my-badges").get_by_text("First experiment").wait_for()

@@ -18,7 +18,7 @@ from webapp.models import (
     utcnow,
 )
 
-from .conftest import assert_accessible, sign_in
+from .conftest import assert_accessible, open_mission, sign_in
 
 
 def add_challenge(server) -> int:
@@ -49,6 +49,7 @@ def test_join_complete_see_points_and_badge_then_give_kudos(page, live_server):
     assert_accessible(page)
 
     page.evaluate("window.noReloadMarker = 'still here'")
+    open_mission(page, "Try a new tool")
     page.get_by_label("What did you do?").fill("Tried the new profiler on the checkout service.")
     page.get_by_role("button", name="Complete “Try a new tool”").click()
     page.locator("#my-badges").get_by_text("First experiment").wait_for()

@@ -7,7 +7,7 @@ from sqlmodel import select
 from webapp.auth.sessions import revoke_sessions
 from webapp.models import User
 
-from .conftest import assert_accessible, sign_in
+from .conftest import assert_accessible, open_mission, sign_in
 from .test_playing import add_challenge
 
 EXPIRE_FORMS = """() => {
@@ -37,6 +37,7 @@ def test_a_failed_completion_keeps_the_evidence_beside_the_card(page, live_serve
     page.get_by_role("button", name="Join “Try a tool week”").click()
     page.wait_for_url(f"{live_server.url}/play/challenges/{challenge_id}")
     evidence = "Tried the new profiler on the checkout service."
+    open_mission(page, "Try a new tool")
     page.get_by_label("What did you do?").fill(evidence)
     page.get_by_label("Link (optional)").fill("https://example.com/notes")
 

@@ -20,9 +20,10 @@ from tests.security.xss_seed import seed_hostile_world
 from .conftest import CHROMIUM_ARGS, sign_in  # noqa: F401  (CHROMIUM_ARGS: same launch as the other tests)
 
 PAYLOAD_TEXTS = [payload for _, payload in PAYLOADS]
-# Elements no user or model text may become, looked for inside the page's main content.
+# Elements no user or model text may become, looked for inside the page's main content (the pages' own icons and
+# badge medallions are svg of those two classes; a payload's svg has neither).
 HOSTILE_SELECTOR = ", ".join([
-    'main script:not([type="application/json"])', "main iframe", "main object", "main embed", "main svg", "main math", "main style",
+    'main script:not([type="application/json"])', "main iframe", "main object", "main embed", "main svg:not(.icon, .medallion)", "main math", "main style",
     "main img", "main base", "main meta", "main noscript", "main [onerror]", "main [onload]", "main [onfocus]",
     "main [ontoggle]", "main [style]:not(canvas)", 'main [hx-get="/admin/users"][hx-trigger*="load"]', 'main [hx-get^="/__xss__"]',
     'main a[href^="javascript:" i]', 'main a[href^="data:" i]',
@@ -139,11 +140,15 @@ def test_corpus_is_inert_and_readable_everywhere(live_server, browser):
     sign_in(page, live_server, "employee@example.com")
     lab = ids["lab"]
     page.goto(f"{base}/play/challenges/{lab}")
-    card = page.locator("form", has=page.get_by_role("button", name=tagged("m5", PAYLOAD_TEXTS[5], 200)))
+    mission = page.locator("article.mission-card", has=page.get_by_role("heading", name=tagged("m5", PAYLOAD_TEXTS[5], 200)))
+    mission.locator("summary").first.click()  # cards are collapsed: open it, then its Complete form
+    mission.get_by_role("button", name="Complete", exact=True).click()
+    card = mission.locator("form")
     card.locator('[name="evidence_text"]').fill(all_payloads())
     card.get_by_role("button").click()
     page.wait_for_load_state("networkidle")
     page.goto(f"{base}/play/challenges/{lab}/feed")
+    page.get_by_text("Give feedback", exact=True).first.click()  # the form opens on demand
     feedback = page.locator("textarea[name=body]").first
     feedback.fill(PAYLOAD_TEXTS[14] + " " + PAYLOAD_TEXTS[32])
     feedback.locator("xpath=ancestor::form").get_by_role("button", name="Send feedback").click()

@@ -30,7 +30,8 @@ def test_enrolled_members_without_points_are_not_active(world, session):
     world.player("idle@example.com", team="red")
     give(world, session, ada, "red", 10, 1)
     red = next(row for row in team_standings(session, world.challenge.id) if row.name == "Red")
-    assert (red.active_members, red.score) == (1, 10.0)
+    # 10 points over 2 members, times (1 + 1/2) / 2 for one of the two active.
+    assert (red.active_members, red.members, float(red.score)) == (1, 2, 3.8)
 
 
 def test_team_with_no_active_members_scores_zero(world, session):

@@ -35,6 +35,7 @@ MATRIX: dict[tuple[str, str], dict[str, str]] = {
     ("main.healthz", "GET"): PUBLIC,
     ("main.livez", "GET"): PUBLIC,
     ("main.dashboard", "GET"): SIGNED_IN,
+    ("main.welcome_seen", "POST"): SIGNED_IN,
     ("auth.login", "GET"): PUBLIC,
     ("auth.login", "POST"): PUBLIC,
     ("auth.logout", "POST"): {A: "login", E: "login", OL: "login", L: "login", AD: "login"},

@@ -15,6 +15,7 @@ from ..challenges.challenges import create_challenge, delete_draft, remove_team,
 from ..challenges.missions import completion_count, missions_of, skills_by_mission
 from ..challenges.problems import Invalid
 from ..challenges.yaml_io import MAX_BYTES, export_challenge, import_challenge, import_template, list_templates
+from ..icons import BADGE_ICONS
 from ..inputs import parse_day, whole_number
 from ..models import Cadence, Challenge, ChallengeStatus, ChallengeTeam, LeaderboardMode, MissionKind, Role, Team
 from ..security import role_required
@@ -26,6 +27,7 @@ CHOICES = {
     "cadence_options": [(c.value, c.value.replace("_", " ").capitalize()) for c in Cadence],
     "mode_options": [(m.value, m.value.capitalize()) for m in LeaderboardMode],
     "kinds_options": [(k.value, k.value.capitalize()) for k in MissionKind],
+    "badge_icon_options": [(name, name.replace("-", " ").capitalize()) for name in BADGE_ICONS],
     "any_kind_options": [("", "Any kind")] + [(k.value, k.value.capitalize()) for k in MissionKind],
     "approval_options": [("none", "Counts at once"), ("lead", "A lead approves")],
     "rule_options": [(rule.value, spec.label + (" (team)" if spec.scope == "team" else "")) for rule, spec in RULES.items()],

@@ -50,7 +50,7 @@ def skill_weights_text(weights: dict[str, int]) -> str:
 
 
 def badge_fields(form: MultiDict) -> BadgeFields:
-    data = _blank_to_none(form, ("slug", "name", "description", "rule", "threshold", "kind", "skill"))
+    data = _blank_to_none(form, ("slug", "name", "description", "rule", "threshold", "kind", "skill", "icon"))
     data["description"] = form.get("description", "")
     return parse(BadgeFields, {key: value for key, value in data.items() if value is not None})
 
@@ -79,4 +79,4 @@ def mission_values(mission, skills: dict[str, int] | None = None) -> dict:
 def badge_values(badge) -> dict:
     return {"slug": badge.slug, "name": badge.name, "description": badge.description, "rule": badge.rule.value,
             "threshold": badge.params.get("threshold", ""), "kind": badge.params.get("kind", ""),
-            "skill": badge.params.get("skill", "")}
+            "skill": badge.params.get("skill", ""), "icon": badge.icon}

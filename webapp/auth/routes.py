@@ -8,6 +8,7 @@ from flask import session as flask_session
 from flask_login import current_user, login_user, logout_user
 
 from ..inputs import refuse_nul_characters
+from ..main.welcome import greeting_on_sign_in
 from ..web import db, render, see_other
 from .accounts import authenticate, may_use_password
 from .forms import SignInForm
@@ -42,7 +43,8 @@ def login():
             # A CSRF token seen before sign-in (by whoever planted or read the page) must not work after it.
             flask_session.pop("csrf_token", None)
             g.pop("csrf_token", None)
-            flash(f"Welcome back, {user.display_name}.", "success")
+            flash(greeting_on_sign_in(db(), user), "success")
+            db().commit()
             return see_other(safe_next(request.args.get("next")))
         elif not settings.password_sign_in:
             # One answer for every refusal, so the page does not tell which email is the emergency account.

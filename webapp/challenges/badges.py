@@ -43,7 +43,7 @@ def add_badge(session: Session, challenge: Challenge, fields: BadgeFields) -> Ba
     params = validate_params(fields.rule, fields.params(), shape_of(session, challenge))
     _check_slug(session, challenge.id, fields.slug, None)
     badge = Badge(challenge_id=challenge.id, slug=fields.slug, name=fields.name, description=fields.description,
-                  rule=fields.rule, scope=scope_of(fields.rule), params=params)
+                  rule=fields.rule, scope=scope_of(fields.rule), params=params, icon=fields.icon)
     session.add(badge)
     session.flush()
     return badge
@@ -56,6 +56,7 @@ def update_badge(session: Session, challenge: Challenge, badge: Badge, fields: B
     _check_slug(session, challenge.id, fields.slug, badge.id)
     badge.slug, badge.name, badge.description = fields.slug, fields.name, fields.description
     badge.rule, badge.scope, badge.params = fields.rule, scope_of(fields.rule), params
+    badge.icon = fields.icon
     session.add(badge)
     return badge
 

@@ -64,6 +64,14 @@ class MissionFields(Strict):
         Field(default_factory=dict, max_length=12)
 
 
+def _badge_icon(name: str) -> str:
+    from ..icons import BADGE_ICONS
+
+    if name not in BADGE_ICONS:
+        raise ValueError(f"choose one of the badge icons ({', '.join(BADGE_ICONS)})")
+    return name
+
+
 class BadgeFields(Strict):
     slug: Slug
     name: Annotated[str, Field(min_length=1, max_length=120)]
@@ -73,6 +81,8 @@ class BadgeFields(Strict):
     threshold: int | None = None
     kind: str | None = None
     skill: str | None = Field(default=None, max_length=120)
+    # The symbol on the badge's medallion (webapp.icons.BADGE_ICONS).
+    icon: Annotated[str, AfterValidator(_badge_icon)] = "award"
 
     def params(self) -> dict:
         return {name: value for name, value in (("threshold", self.threshold), ("kind", self.kind),

@@ -58,6 +58,8 @@ def export_challenge(session: Session, challenge: Challenge) -> str:
     for badge in session.exec(select(Badge).where(Badge.challenge_id == challenge.id, Badge.retired_at.is_(None))
                               .order_by(Badge.id)):
         entry = {"slug": badge.slug, "name": badge.name, "description": badge.description, "rule": badge.rule.value}
+        if badge.icon != "award":
+            entry["icon"] = badge.icon
         entry.update(badge.params)
         document["badges"].append(entry)
     return yaml.dump(document, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
@@ -260,7 +262,8 @@ def import_challenge(session: Session, text: str | bytes, created_by: User | Non
         session.add(missions[-1])
     for badge in document.badges:
         session.add(Badge(challenge_id=challenge.id, slug=badge.slug, name=badge.name, description=badge.description,
-                          rule=badge.rule, scope=scope_of(badge.rule), params=validate_params(badge.rule, badge.params())))
+                          rule=badge.rule, scope=scope_of(badge.rule), params=validate_params(badge.rule, badge.params()),
+                          icon=badge.icon))
     skills = {}
     for position, name in enumerate(document.skills, start=1):
         skills[name] = Skill(challenge_id=challenge.id, name=name, position=position)

@@ -8,6 +8,7 @@ from sqlmodel import Session, col, select
 
 from ..models import Challenge, ChallengeStatus, ChallengeTeam, Enrolment, Membership, Mission, Team, User
 from ..play.access import JOINABLE, VISIBLE
+from ..play.leaderboards import TeamRow, team_standings
 from ..play.progress import MissionCard, Progress, mission_cards_of, progress_of
 
 NEXT_MISSIONS = 5
@@ -35,6 +36,8 @@ class DashboardView:
     entries: list[ChallengeEntry] = field(default_factory=list)
     progress: Progress | None = None
     next_missions: list[tuple[Challenge, MissionCard]] = field(default_factory=list)
+    # My team's row of each running challenge's team board (the board's own ranking), and how many teams play.
+    team_ranks: list[tuple[Challenge, TeamRow, int]] = field(default_factory=list)
 
 
 def dashboard_for(session: Session, user: User) -> DashboardView:
@@ -66,6 +69,13 @@ def dashboard_for(session: Session, user: User) -> DashboardView:
                               sorted(taking_part.get(challenge.id, []), key=lambda team: team.name))
                for challenge in challenges]
     progress = progress_of(session, user, None, badge_limit=RECENT_BADGES)
+    running = [c for c in challenges if c.id in enrolled and c.status == ChallengeStatus.RUNNING]
+    team_ranks = []
+    for challenge in running:
+        board = team_standings(session, challenge.id)
+        mine = next((row for row in board if row.team_id == enrolled[challenge.id]), None)
+        if mine is not None:
+            team_ranks.append((challenge, mine, len(board)))
     return DashboardView(
         user=user,
         teams=list(teams_by_id.values()),
@@ -74,6 +84,7 @@ def dashboard_for(session: Session, user: User) -> DashboardView:
         total_points=progress.points,
         entries=entries,
         progress=progress,
+        team_ranks=team_ranks,
         next_missions=_next_missions(session, user, [c for c in challenges if c.id in enrolled
                                                      and c.status == ChallengeStatus.RUNNING]),
     )

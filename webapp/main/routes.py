@@ -4,9 +4,10 @@ from __future__ import annotations
 from flask import Blueprint, current_app, jsonify, redirect, url_for
 from flask_login import current_user, login_required
 
-from ..web import db, reads_only, render
+from ..web import db, reads_only, render, see_other
 from .dashboard import dashboard_for
 from .health import health_report
+from .welcome import close_welcome
 
 bp = Blueprint("main", __name__)
 
@@ -23,6 +24,15 @@ def index():
 def dashboard():
     """The signed-in user's dashboard."""
     return render("main/dashboard.html", view=dashboard_for(db(), current_user))
+
+
+@bp.post("/welcome/seen")
+@login_required
+def welcome_seen():
+    """Close the first-run welcome for good."""
+    close_welcome(db(), current_user)
+    db().commit()
+    return see_other(url_for("main.dashboard"))
 
 
 @bp.get("/livez")

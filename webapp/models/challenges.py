@@ -131,6 +131,8 @@ class Badge(SQLModel, table=True):
     rule: BadgeRule = enum_field(BadgeRule, index=True)
     scope: BadgeScope = enum_field(BadgeScope, default=BadgeScope.INDIVIDUAL)
     params: dict = Field(default_factory=dict, sa_type=JSON)
+    # The symbol on the badge's medallion, chosen by the admin from webapp.icons.BADGE_ICONS.
+    icon: str = Field(default="award", max_length=40, sa_column_kwargs={"server_default": "award"})
     retired_at: datetime | None = None
     created_at: datetime = created_at_field()
 

@@ -35,6 +35,10 @@ class User(SQLModel, table=True):
     # Every sign-in cookie carries the generation it was issued in; raising it revokes them all (sign-out,
     # password set, (de)activation, role change). See webapp.auth.sessions.
     session_generation: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    # First page seen after signing in (None: never came): the dashboard greets a first visit as one.
+    first_seen_at: datetime | None = None
+    # When the person closed the first-run welcome of their role (None: it is still shown).
+    welcomed_at: datetime | None = None
     created_at: datetime = created_at_field()
 
     memberships: list["Membership"] = Relationship(back_populates="user")

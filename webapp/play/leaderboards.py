@@ -1,23 +1,28 @@
-"""Leaderboards per challenge: teams normalised by active members, and individuals in the admin's mode.
+"""Leaderboards per challenge: teams normalised by their size, and individuals in the admin's mode.
 
 "Active" member: someone enrolled with the team who has at least one point event in the challenge
-with that team (points are only earned while enrolled, so the ledger alone tells). A team's score
-is its points divided by its active members, so a small team is not outscored by headcount; a team
-with no active member scores 0. Totals are aggregated in SQL; Python only ranks the aggregated rows.
+with that team (points are only earned while enrolled, so the ledger alone tells). A team's score is
+its points per member (everyone in the team, so a small team is not outscored by headcount) times a
+participation factor, (1 + share of members active) / 2. Neither part can fall when a teammate joins
+the challenge or earns points, so bringing people in never hurts the team (dividing by active members
+did: a newcomer's first 10 points dropped their team from 5th to 6th). Totals are aggregated in SQL;
+Python only ranks the aggregated rows.
 """
 from __future__ import annotations
 
 import threading
-import time
+from time import monotonic
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, time
 
 from sqlalchemy import event, func
 from sqlalchemy.orm import object_session
 from sqlmodel import Session, select
 
 from ..db import AfterCommit
-from ..models import Challenge, ChallengeTeam, Enrolment, LeaderboardMode, PointEvent, Team, User
+from ..models import (Challenge, ChallengeTeam, Enrolment, LeaderboardMode, Membership, PointEvent, Team, User,
+                      utcnow)
 
 TOP_ROWS = 20  # full and anonymous boards show the top of the board, plus your own row
 NEIGHBOURS = 2  # relative board: this many above and below you
@@ -30,7 +35,9 @@ class TeamRow:
     name: str
     points: int
     active_members: int
-    score: float  # points per active member
+    score: float  # points per member x participation factor, to one decimal
+    members: int = 0  # people in the team (at least the active ones)
+    previous_rank: int | None = None  # at the start of today (UTC): the board's movement since yesterday
 
 
 @dataclass(frozen=True)
@@ -41,6 +48,7 @@ class PersonRow:
     team: str
     points: int
     is_me: bool
+    previous_rank: int | None = None
 
 
 @dataclass(frozen=True)
@@ -51,6 +59,7 @@ class Standing:
     team: str
     points: int
     shows_name: bool = True  # the person's own choice (profile); the board's mode may hide names anyway
+    previous_rank: int | None = None
 
 
 class Standings(list[Standing]):
@@ -62,28 +71,43 @@ class Standings(list[Standing]):
         self.index_of = {row.user_id: index for index, row in enumerate(self)}
 
 
-def team_standings(session: Session, challenge_id: int) -> list[TeamRow]:
+def team_standings(session: Session, challenge_id: int, before: datetime | None = None) -> list[TeamRow]:
+    """`before`: the board as it stood then (points recorded earlier only)."""
+    when = [PointEvent.created_at < before] if before is not None else []
     per_member = (select(PointEvent.team_id, PointEvent.user_id, func.sum(PointEvent.amount).label("points"))
-                  .where(PointEvent.challenge_id == challenge_id)
+                  .where(PointEvent.challenge_id == challenge_id, *when)
                   .group_by(PointEvent.team_id, PointEvent.user_id).subquery())
     per_team = (select(per_member.c.team_id, func.sum(per_member.c.points).label("points"),
                        func.count().label("active"))
                 .group_by(per_member.c.team_id).subquery())
+    sizes = select(Membership.team_id, func.count().label("members")).group_by(Membership.team_id).subquery()
     rows = session.exec(
-        select(Team.id, Team.name, func.coalesce(per_team.c.points, 0), func.coalesce(per_team.c.active, 0))
+        select(Team.id, Team.name, func.coalesce(per_team.c.points, 0), func.coalesce(per_team.c.active, 0),
+               func.coalesce(sizes.c.members, 0))
         .join(ChallengeTeam, ChallengeTeam.team_id == Team.id)
         .outerjoin(per_team, per_team.c.team_id == Team.id)
+        .outerjoin(sizes, sizes.c.team_id == Team.id)
         .where(ChallengeTeam.challenge_id == challenge_id)).all()
-    scored = [(team_id, name, int(points), int(active), round(points / active, 1) if active else 0.0)
-              for team_id, name, points, active in rows]
+    scored = []
+    for team_id, name, points, active, members in rows:
+        members = max(int(members), int(active))  # someone who left the team still counts where they played
+        scored.append((team_id, name, int(points), int(active), fair_score(int(points), int(active), members), members))
     scored.sort(key=lambda row: (-row[4], -row[2], row[1]))
     return [TeamRow(rank, *row) for rank, row in _ranked(scored, key=lambda row: row[4])]
 
 
-def individual_standings(session: Session, challenge_id: int) -> Standings:
-    """Every enrolled person with their points (0 if none yet), best first."""
+def fair_score(points: int, active: int, members: int) -> float:
+    """Points per member times (1 + share of members active) / 2; 0 for a team with no members."""
+    if members <= 0:
+        return 0.0
+    return round(points / members * (1 + active / members) / 2, 1)
+
+
+def individual_standings(session: Session, challenge_id: int, before: datetime | None = None) -> Standings:
+    """Every enrolled person with their points (0 if none yet), best first; `before`: as it stood then."""
+    when = [PointEvent.created_at < before] if before is not None else []
     totals = (select(PointEvent.user_id, func.sum(PointEvent.amount).label("points"))
-              .where(PointEvent.challenge_id == challenge_id).group_by(PointEvent.user_id).subquery())
+              .where(PointEvent.challenge_id == challenge_id, *when).group_by(PointEvent.user_id).subquery())
     points = func.coalesce(totals.c.points, 0)
     rows = session.exec(
         select(Enrolment.user_id, User.display_name, Team.name, points, User.show_on_leaderboards)
@@ -112,7 +136,8 @@ def individual_board(standings: Standings, mode: LeaderboardMode, viewer_id: int
         hidden = (mode == LeaderboardMode.ANONYMOUS or not row.shows_name) and not is_me
         rows.append(PersonRow(rank=row.rank, user_id=row.user_id if not hidden else 0,
                               name="Anonymous participant" if hidden else row.name,
-                              team="" if hidden else row.team, points=row.points, is_me=is_me))
+                              team="" if hidden else row.team, points=row.points, is_me=is_me,
+                              previous_rank=row.previous_rank))
     return rows
 
 
@@ -145,7 +170,7 @@ class BoardCache:
 
     def marker(self, session: Session) -> tuple:
         """What the cached boards were computed from: look it up once per request, pass it to `get`."""
-        now, writes = time.monotonic(), _local_writes.count
+        now, writes = monotonic(), _local_writes.count
         known = self._marker
         if known is not None and known[2] == writes and now - known[1] < self.marker_ttl:
             return known[0]
@@ -158,7 +183,7 @@ class BoardCache:
             marker: tuple | None = None):
         marker = self.marker(session) if marker is None else marker
         key = (name, challenge_id)
-        now = time.monotonic()
+        now = monotonic()
         with self._lock:
             entry = self._entries.get(key)
         if entry is not None and entry[0] == marker and now - entry[1] < self.max_age:
@@ -206,12 +231,18 @@ def boards_for(session: Session, challenge: Challenge, viewer: User, cache: Boar
                present_teams: Callable[[list[TeamRow]], object] | None = None):
     """(team board, individual rows) as `viewer` sees them. The team board is the same for everyone, so
     `present_teams` (rendering it, say) runs once per change of the ledger, not once per viewer."""
+    since = datetime.combine(utcnow().date(), time(), tzinfo=UTC)  # movement since yesterday: against today's start
+
     def teams():
-        rows = team_standings(session, challenge.id)
+        before = {row.team_id: row.rank for row in team_standings(session, challenge.id, since)}
+        rows = [replace(row, previous_rank=before.get(row.team_id)) for row in team_standings(session, challenge.id)]
         return present_teams(rows) if present_teams is not None else rows
 
     def people():
-        return individual_standings(session, challenge.id)
+        before = individual_standings(session, challenge.id, since)
+        now = individual_standings(session, challenge.id)
+        return Standings(replace(row, previous_rank=before[before.index_of[row.user_id]].rank
+                                 if row.user_id in before.index_of else None) for row in now)
 
     if cache is not None:
         marker = cache.marker(session)

@@ -27,6 +27,13 @@ class Level:
     def to_next(self) -> int | None:
         return None if self.next_at is None else self.next_at - self.xp
 
+    @property
+    def percent(self) -> int:
+        """How far through this level, 0 to 100 (100 at the top level)."""
+        if self.next_at is None:
+            return 100
+        return int(100 * (self.xp - self.floor) / (self.next_at - self.floor))
+
 
 def notify_level_reached(session, user_id: int, xp_before: int, xp_after: int, cause: str) -> None:
     """Tell the person when their XP crossed into a higher level: once per level (the notification's source),

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import case, func, or_
 from sqlmodel import Session, col, select
@@ -25,7 +25,7 @@ from .approvals import my_open_completions, unseen_approvals
 from .levels import Level, level_for
 from .ledger import user_points
 from .skill_xp import SkillGrowth, skill_growth
-from .streaks import streak_days
+from .streaks import last_week, played_days, streak_from
 
 
 def new_form_key() -> str:
@@ -40,6 +40,12 @@ class Progress:
     level: Level
     streak: int
     badges: list[tuple[Badge, BadgeAward]] = field(default_factory=list)
+    week: list[tuple[date, bool]] = field(default_factory=list)  # the last seven local days, played or not
+
+    @property
+    def streak_at_risk(self) -> bool:
+        """A streak that ends tonight unless the person plays today."""
+        return self.streak > 0 and bool(self.week) and not self.week[-1][1]
 
 
 @dataclass
@@ -87,8 +93,9 @@ def progress_of(session: Session, user: User, challenge_id: int | None = None, b
     """`xp`: the user's total points when the caller already knows them (a completion just counted them)."""
     xp = user_points(session, user.id) if xp is None else xp
     points = xp if challenge_id is None else user_points(session, user.id, challenge_id)
-    return Progress(points=points, xp=xp, level=level_for(xp), streak=streak_days(session, user, challenge_id),
-                    badges=earned_badges(session, user, challenge_id, badge_limit))
+    days, today = played_days(session, user, challenge_id)
+    return Progress(points=points, xp=xp, level=level_for(xp), streak=streak_from(days, today),
+                    badges=earned_badges(session, user, challenge_id, badge_limit), week=last_week(days, today))
 
 
 def mission_cards(session: Session, user: User, missions: list[Mission]) -> list[MissionCard]:

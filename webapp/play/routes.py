@@ -15,6 +15,7 @@ from .feed import ITEM_TYPES, FeedRefused, find_item, give_feedback, give_kudos,
 from .leaderboards import BoardCache, boards_for
 from .ledger import user_points
 from .missions import CompletionRefused, CompletionResult, complete_mission
+from .person import person_page
 from .progress import challenge_page, mission_cards, new_form_key, progress_of
 
 bp = Blueprint("play", __name__, url_prefix="/play")
@@ -209,10 +210,11 @@ def feedback(item_type: str, item_id: int):
 @bp.get("/points")
 @reads_only
 def points():
-    """My points history: every ledger event, corrections with their reason and who made them."""
+    """My page: badges earned and locked, levels reached, points history with reasons, my reflections."""
     session = db()
     return render("play/points.html", history=points_history(session, current_user),
-                  total=user_points(session, current_user.id))
+                  total=user_points(session, current_user.id), person=person_page(session, current_user),
+                  progress=progress_of(session, current_user, None, badge_limit=0))
 
 
 @bp.app_context_processor

@@ -16,7 +16,7 @@
       const suffix = options.suffix || "";
       ctx.save();
       ctx.font = "12px system-ui, sans-serif";
-      ctx.fillStyle = "#111827";
+      ctx.fillStyle = matchMedia("(prefers-color-scheme: dark)").matches ? "#f1f5f9" : "#111827";
       chart.data.datasets.forEach((dataset, index) => {
         const meta = chart.getDatasetMeta(index);
         if (meta.hidden) return;
@@ -72,7 +72,8 @@
         animation: false,
         indexAxis: spec.horizontal ? "y" : "x",
         layout: { padding: { right: 40, top: 20 } },
-        scales: { [spec.horizontal ? "x" : "y"]: { beginAtZero: true } },
+        // Counts are whole numbers: no 0.5 completions on the axis. Percentages keep Chart.js's own steps.
+        scales: { [spec.horizontal ? "x" : "y"]: { beginAtZero: true, ticks: spec.percent ? {} : { precision: 0 } } },
         plugins: {
           directLabels: { suffix: spec.percent ? "%" : "" },
           legend: { display: spec.datasets.length > 1, labels: { usePointStyle: true } },
