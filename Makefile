@@ -61,14 +61,15 @@ $(VENV)/.synced-dev: pyproject.toml uv.lock
 	@touch $@ $(VENV)/.synced-runtime
 
 # Front-end packages come from the npm registry at the locked versions and are served by the app.
-$(VENDOR)/.copied: $(ASSETS)/package.json $(ASSETS)/package-lock.json $(ASSETS)/build_icons.py webapp/icons.py
+# The icon sprite is built by the app's own Python (it reads the list of icons from webapp/icons.py).
+$(VENDOR)/.copied: $(ASSETS)/package.json $(ASSETS)/package-lock.json $(ASSETS)/build_icons.py webapp/icons.py | $(VENV)/.synced-runtime
 	npm ci --prefix $(ASSETS) --no-audit --no-fund --silent
 	mkdir -p $(VENDOR)
 	cp $(ASSETS)/node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/
 	cp $(ASSETS)/node_modules/@picocss/pico/css/pico.min.css $(VENDOR)/
 	cp $(ASSETS)/node_modules/chart.js/dist/chart.umd.min.js $(VENDOR)/
 	cp $(ASSETS)/node_modules/swagger-ui-dist/swagger-ui-bundle.js $(ASSETS)/node_modules/swagger-ui-dist/swagger-ui.css $(VENDOR)/
-	python3 $(ASSETS)/build_icons.py $(VENDOR)/icons.svg
+	$(BIN)/python $(ASSETS)/build_icons.py $(VENDOR)/icons.svg
 	@touch $@
 
 assets: $(VENDOR)/.copied
