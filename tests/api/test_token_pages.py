@@ -28,6 +28,8 @@ def test_a_token_made_on_the_profile_is_shown_once_and_works(app, session, auth,
     secret = SECRET.search(made.get_data(as_text=True)).group(1)
     again = auth.client.get("/profile").get_data(as_text=True)
     assert secret not in again and "LMS sync" in again and secret[4:10] in again
+    token = _tokens(session)[0]
+    assert f'action="/profile/api-tokens/{token.id}/revoke"' in again and 'aria-label="Revoke the token LMS sync"' in again
     assert app.test_client().get("/api/v1/me", headers=bearer(secret)).json["token_scope"] == "write"
 
 
@@ -60,7 +62,7 @@ def test_revoking_my_token_stops_it(app, session, auth, make_user):
 def test_service_tokens_act_as_their_admin_and_any_admin_revokes_them(app, session, make_user):
     from ..conftest import Auth
 
-    make_user("boss@example.com", role=Role.ADMIN)
+    boss = make_user("boss@example.com", role=Role.ADMIN)
     make_user("other@example.com", role=Role.ADMIN)
     first = Auth(app.test_client())
     first.login("boss@example.com")
@@ -71,7 +73,9 @@ def test_service_tokens_act_as_their_admin_and_any_admin_revokes_them(app, sessi
     assert token.service and "Warehouse" not in first.client.get("/profile").get_data(as_text=True)
     second = Auth(app.test_client())
     second.login("other@example.com")
-    assert "Warehouse" in second.client.get("/admin/api-tokens").get_data(as_text=True)
+    listing = second.client.get("/admin/api-tokens").get_data(as_text=True)
+    assert "Warehouse" in listing and f'action="/admin/api-tokens/{token.id}/revoke"' in listing
+    assert f"<td>{boss.display_name}</td>" in listing
     assert second.post(f"/admin/api-tokens/{token.id}/revoke", page="/admin/api-tokens").status_code == 303
     assert app.test_client().get("/api/v1/me", headers=bearer(secret)).status_code == 401
 
