@@ -24,7 +24,6 @@ from sqlmodel import Session, select  # noqa: E402
 
 from webapp.challenges.people_imports import counts, start_import  # noqa: E402
 from webapp.db import dispose_engines, get_engine  # noqa: E402
-from webapp.migrate import upgrade  # noqa: E402
 from webapp.models import Email, Notification, OutboxJob, PeopleImport, Role, Team, User  # noqa: E402
 from workers.runner import run_outbox_job  # noqa: E402
 
@@ -115,17 +114,7 @@ def measure(name: str, url: str, data: bytes) -> dict:
 
 def main() -> None:
     data = people_csv()
-    results = []
-    sqlite_url = f"sqlite:///{SCRATCH / 'bench.db'}"
-    upgrade(sqlite_url)
-    results.append(measure("SQLite", sqlite_url, data))
-    db = scale.database("learnloop_bench_invites")
-    scale.recreate(db)
-    try:
-        results.append(measure("PostgreSQL", db.sqlalchemy_url, data))
-    finally:
-        dispose_engines()
-        scale.drop(db)
+    results = scale.on_both_backends(SCRATCH, "learnloop_bench_invites", measure, data)
     print(f"\nImport of {ROWS:,} invited people ({len(data) / 1024:.0f} KB CSV, {TEAMS} teams), job run in-process")
     print("| backend | request s | import job s | rows/s | invited | emails queued | colleague's writes during "
           "the job | refused | wait p50 ms | p99 ms | max ms | emails/s written (.eml) |")

@@ -21,8 +21,7 @@ os.environ["PUBLIC_URL"] = "http://learnloop.bench"
 
 from sqlmodel import Session, select  # noqa: E402
 
-from webapp.db import dispose_engines, get_engine  # noqa: E402
-from webapp.migrate import upgrade  # noqa: E402
+from webapp.db import get_engine  # noqa: E402
 from webapp.models import (  # noqa: E402
     Challenge, ChallengeStatus, Completion, Mission, MissionKind, OutboxJob, Team, User, WebhookEndpoint, utcnow,
 )
@@ -99,17 +98,9 @@ def main() -> None:
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Receiver)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     receiver_url = f"http://127.0.0.1:{server.server_address[1]}/hook"
-    results = []
-    sqlite_url = f"sqlite:///{SCRATCH / 'bench.db'}"
-    upgrade(sqlite_url)
-    results.append(measure("SQLite", sqlite_url, receiver_url))
-    db = scale.database("learnloop_bench_outbound")
-    scale.recreate(db)
     try:
-        results.append(measure("PostgreSQL", db.sqlalchemy_url, receiver_url))
+        results = scale.on_both_backends(SCRATCH, "learnloop_bench_outbound", measure, receiver_url)
     finally:
-        dispose_engines()
-        scale.drop(db)
         server.shutdown()
     print(f"\nOutbound: {COMPLETIONS:,} completions told to {ENDPOINTS} webhook endpoints, one transaction each; "
           "deliveries sent one after the other by the job to a local receiver")

@@ -54,6 +54,25 @@ def drop(db: BenchDatabase) -> None:
         admin.execute(f'DROP DATABASE IF EXISTS "{db.name}" WITH (FORCE)')
 
 
+def on_both_backends(scratch, pg_name: str, measure, *args) -> list[dict]:
+    """`measure(backend, database_url, *args)` on a fresh migrated SQLite file in `scratch`, then on a fresh
+    PostgreSQL database `pg_name` (dropped afterwards, whatever happens)."""
+    from webapp.db import dispose_engines
+    from webapp.migrate import upgrade
+
+    sqlite_url = f"sqlite:///{scratch / 'bench.db'}"
+    upgrade(sqlite_url)
+    results = [measure("SQLite", sqlite_url, *args)]
+    db = database(pg_name)
+    recreate(db)
+    try:
+        results.append(measure("PostgreSQL", db.sqlalchemy_url, *args))
+    finally:
+        dispose_engines()
+        drop(db)
+    return results
+
+
 def team_challenges(team: int) -> list[int]:
     """Challenge ids (1-based) a team (1-based) takes part in."""
     return [((team - 1 + offset * 7) % CHALLENGES) + 1 for offset in range(CHALLENGES_PER_TEAM)]
