@@ -5,7 +5,7 @@ from functools import wraps
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import abort, flash, redirect, request
+from flask import abort, flash, g, redirect, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager, current_user, login_required, login_url
@@ -83,10 +83,20 @@ def _sign_in_first():
 
 @login_manager.user_loader
 def _load_user(session_id: str) -> User | None:
-    from .auth.sessions import user_of_session
+    """The signed-in user, read with their unread notification count in the same statement: the navigation
+    shows the count on every page, and a query of its own would cost every page a round trip."""
+    from .auth.sessions import is_current, parse_session_id
+    from .notifications.queries import user_with_unread_count
     from .web import db
 
-    return user_of_session(db(), session_id)
+    parts = parse_session_id(session_id)
+    if parts is None:
+        return None
+    user, unread = user_with_unread_count(db(), parts[0])
+    if not is_current(user, parts[1]):
+        return None
+    g.unread_notifications = unread
+    return user
 
 
 def hash_password(password: str) -> str:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from flask import Flask
 from flask_mailman import EmailMultiAlternatives, Mail
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from webapp.models import Email, OutboxJob, utcnow
 from webapp.settings import Settings, get_settings
@@ -34,10 +34,11 @@ def send_email(session: Session, *, email_ids: list[int], job: OutboxJob) -> Non
         if connection is not None:
             connection.open()  # one connection for the batch (send() alone would open and close one per message)
         try:
-            for email_id in email_ids:
-                email = session.get(Email, email_id)
-                if email is None or email.sent_at is not None:
-                    continue
+            # The batch's unsent messages in one statement, not one per message (the outbox claim lets a single
+            # run of this job hold them; the session keeps them loaded across the commits below).
+            unsent = session.exec(select(Email).where(col(Email.id).in_(email_ids), col(Email.sent_at).is_(None))
+                                  .order_by(Email.id)).all()
+            for email in unsent:
                 headers = {"Message-ID": email.message_id}
                 if email.unsubscribe_url:  # RFC 8058 one-click unsubscribe: the mail client POSTs to the link
                     headers["List-Unsubscribe"] = f"<{email.unsubscribe_url}>"

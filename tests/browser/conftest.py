@@ -3,14 +3,18 @@ and an axe-core accessibility check every page test can call."""
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from webapp.db import get_engine
 from webapp.demo import DEMO_PASSWORD, load_demo
+from webapp.models import Badge, Challenge, ChallengeStatus, ChallengeTeam, Enrolment, Mission, Team, User, utcnow
 from webapp.settings import load_settings
 
 from ..support import served
@@ -38,17 +42,25 @@ class LiveServer:
         return Session(get_engine(self.database_url), expire_on_commit=False)
 
 
-@pytest.fixture
-def live_server(sqlite_template, tmp_path):
-    """Learnloop served on a free port, embedded mode (SQLite, in-process jobs), demo data loaded."""
+@contextmanager
+def serve_demo(sqlite_template, tmp_path, **overrides) -> Iterator[LiveServer]:
+    """Learnloop served on a free port, embedded mode (SQLite, in-process jobs), demo data loaded; `overrides`
+    are settings."""
     path = tmp_path / "live.db"
     shutil.copy(sqlite_template, path)
     database_url = f"sqlite:///{path}"
     with Session(get_engine(database_url), expire_on_commit=False) as session:
         load_demo(session)
-    settings = load_settings(database_url=database_url, secret_key="browser-test", redis_url=None, outbox_pump=True)
+    settings = load_settings(database_url=database_url, secret_key="browser-test", redis_url=None, outbox_pump=True,
+                             **overrides)
     with served(settings) as (url, app):
         yield LiveServer(url=url, database_url=database_url, app=app)
+
+
+@pytest.fixture
+def live_server(sqlite_template, tmp_path):
+    with serve_demo(sqlite_template, tmp_path) as server:
+        yield server
 
 
 @pytest.fixture(scope="session")
@@ -61,14 +73,39 @@ def browser():
         browser.close()
 
 
-@pytest.fixture
-def page(browser):
+def person_page(browser):
+    """A page in a browser context of its own: one more person, with their own cookies (close its `.context`)."""
     # bypass_csp lets the test inject axe-core into pages whose policy forbids inline scripts.
     context = browser.new_context(bypass_csp=True)
     context.set_default_timeout(10_000)
-    page = context.new_page()
+    return context.new_page()
+
+
+@pytest.fixture
+def page(browser):
+    page = person_page(browser)
     yield page
-    context.close()
+    page.context.close()
+
+
+def add_running_challenge(server: LiveServer, slug: str, title: str, missions: list[dict], badges: list[dict] = (),
+                          enrol: tuple[str, ...] = ()) -> int:
+    """A running challenge for the demo's platform team (started yesterday, six days to go) with these missions
+    and badges (their columns); `enrol`: emails of people who joined it already. Returns its id."""
+    with server.session() as session:
+        team = session.exec(select(Team).where(Team.slug == "platform")).one()
+        challenge = Challenge(slug=slug, title=title, status=ChallengeStatus.RUNNING,
+                              starts_at=utcnow() - timedelta(days=1), ends_at=utcnow() + timedelta(days=6))
+        session.add(challenge)
+        session.flush()
+        session.add(ChallengeTeam(challenge_id=challenge.id, team_id=team.id))
+        session.add_all([Mission(challenge_id=challenge.id, **fields) for fields in missions])
+        session.add_all([Badge(challenge_id=challenge.id, **fields) for fields in badges])
+        for email in enrol:
+            person = session.exec(select(User).where(User.email == email)).one()
+            session.add(Enrolment(challenge_id=challenge.id, user_id=person.id, team_id=team.id))
+        session.commit()
+        return challenge.id
 
 
 def sign_in(page, server: LiveServer, email: str, password: str = DEMO_PASSWORD) -> None:
@@ -93,6 +130,16 @@ def assert_accessible(page, rules: tuple[str, ...] = ("wcag2a", "wcag2aa", "wcag
         for violation in violations
     )
     assert not violations, f"accessibility violations on {page.url}:\n{report}"
+
+
+def give_kudos(page, to: str = "") -> str:
+    """Give kudos on the first feed item of the page whose button names `to` (any, if empty), as a person would;
+    returns that item's element id once the page says it is done."""
+    button = page.get_by_role("button", name=f"Give kudos to {to}".strip()).first
+    item_id = page.locator("article.feed-item", has=button).first.get_attribute("id")
+    button.click()
+    page.locator(f"#{item_id}").get_by_text("you gave kudos").wait_for()
+    return item_id
 
 
 def open_mission(page, title: str) -> None:

@@ -2,40 +2,14 @@
 resubmits, the lead approves, and the celebration appears on the employee's next page."""
 from __future__ import annotations
 
-from datetime import timedelta
+from webapp.models import MissionApproval, MissionKind
 
-from sqlmodel import select
-
-from webapp.models import (
-    Challenge,
-    ChallengeStatus,
-    ChallengeTeam,
-    Enrolment,
-    Mission,
-    MissionApproval,
-    MissionKind,
-    Team,
-    User,
-    utcnow,
-)
-
-from .conftest import assert_accessible, open_mission, sign_in
+from .conftest import add_running_challenge, assert_accessible, open_mission, person_page, sign_in
 
 
 def add_approval_challenge(server) -> int:
-    with server.session() as session:
-        team = session.exec(select(Team).where(Team.slug == "platform")).one()
-        emma = session.exec(select(User).where(User.email == "employee@example.com")).one()
-        challenge = Challenge(slug="pair-week", title="Pair week", status=ChallengeStatus.RUNNING,
-                              starts_at=utcnow() - timedelta(days=1), ends_at=utcnow() + timedelta(days=6))
-        session.add(challenge)
-        session.flush()
-        session.add(ChallengeTeam(challenge_id=challenge.id, team_id=team.id))
-        session.add(Enrolment(challenge_id=challenge.id, user_id=emma.id, team_id=team.id))
-        session.add(Mission(challenge_id=challenge.id, slug="pair", title="Pair on a bug", kind=MissionKind.HELP,
-                            points=25, approval=MissionApproval.LEAD))
-        session.commit()
-        return challenge.id
+    return add_running_challenge(server, "pair-week", "Pair week", enrol=("employee@example.com",), missions=[
+        dict(slug="pair", title="Pair on a bug", kind=MissionKind.HELP, points=25, approval=MissionApproval.LEAD)])
 
 
 def test_send_back_resubmit_approve_and_celebrate(browser, page, live_server):
@@ -51,9 +25,7 @@ def test_send_back_resubmit_approve_and_celebrate(browser, page, live_server):
     assert "Pair on a bug: waiting for approval" in page.locator("#my-evidence").inner_text()
     assert page.locator("#my-points").inner_text() == "0"
 
-    lead_context = browser.new_context(bypass_csp=True)
-    lead_context.set_default_timeout(10_000)
-    lead = lead_context.new_page()
+    lead = person_page(browser)
     sign_in(lead, live_server, "lead@example.com")
     lead.get_by_role("link", name="Approvals").click()
     assert "Paired with Sam on the flaky test." in lead.locator("main").inner_text()
@@ -74,7 +46,7 @@ def test_send_back_resubmit_approve_and_celebrate(browser, page, live_server):
     assert "We made the clock injectable" in lead.locator("main").inner_text()
     lead.get_by_role("button", name="Approve Emma Employee's Pair on a bug").click()
     lead.get_by_text("Approved: the points count now.").wait_for()
-    lead_context.close()
+    lead.context.close()
 
     page.goto(challenge_url)
     celebration = page.locator("#celebrations")

@@ -1,25 +1,18 @@
-"""The unread count in the navigation goes up without a reload when a teammate gives kudos."""
+"""The unread count in the navigation goes up without a reload when a teammate gives kudos, and stops quietly
+when the session ends."""
 from __future__ import annotations
 
-import shutil
 import time
-from datetime import timedelta
 
 import pytest
 from sqlalchemy import func
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
-from webapp.db import get_engine
-from webapp.demo import load_demo
-from webapp.models import (
-    Challenge, ChallengeStatus, ChallengeTeam, Enrolment, JobStatus, Mission, MissionKind, Notification, OutboxJob,
-    Team, User, utcnow,
-)
+from webapp.auth.sessions import revoke_sessions
+from webapp.models import JobStatus, Mission, MissionKind, Notification, OutboxJob, User
 from webapp.play.missions import complete_mission
-from webapp.settings import load_settings
 
-from ..support import served
-from .conftest import LiveServer, assert_accessible, sign_in
+from .conftest import LiveServer, add_running_challenge, assert_accessible, give_kudos, person_page, serve_demo, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -27,15 +20,8 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def quick_polling_server(sqlite_template, tmp_path):
     """The demo, served with the navigation's count refreshed every 2 s (30 s by default)."""
-    path = tmp_path / "live.db"
-    shutil.copy(sqlite_template, path)
-    database_url = f"sqlite:///{path}"
-    with Session(get_engine(database_url), expire_on_commit=False) as session:
-        load_demo(session)
-    settings = load_settings(database_url=database_url, secret_key="browser-test", redis_url=None, outbox_pump=True,
-                             notification_poll_seconds=2)
-    with served(settings) as (url, app):
-        yield LiveServer(url=url, database_url=database_url, app=app)
+    with serve_demo(sqlite_template, tmp_path, notification_poll_seconds=2) as server:
+        yield server
 
 
 def wait_for(condition, what: str, deadline_seconds: float = 20.0):
@@ -48,23 +34,18 @@ def wait_for(condition, what: str, deadline_seconds: float = 20.0):
     raise AssertionError(f"still waiting for {what} after {deadline_seconds} s")
 
 
-def emma_completes_a_mission(server: LiveServer) -> None:
+def emma_completes_a_mission(server: LiveServer) -> int:
     """Emma (the demo employee) did something her team sees in its feed."""
+    challenge_id = add_running_challenge(server, "try-a-tool", "Try a tool week", enrol=("employee@example.com",),
+                                         missions=[dict(slug="try", title="Try a new tool", points=20,
+                                                        kind=MissionKind.EXPERIMENT,
+                                                        instructions="Use a tool you never used.")])
     with server.session() as session:
-        team = session.exec(select(Team).where(Team.slug == "platform")).one()
         emma = session.exec(select(User).where(User.email == "employee@example.com")).one()
-        challenge = Challenge(slug="try-a-tool", title="Try a tool week", status=ChallengeStatus.RUNNING,
-                              starts_at=utcnow() - timedelta(days=1), ends_at=utcnow() + timedelta(days=6))
-        session.add(challenge)
-        session.flush()
-        session.add(ChallengeTeam(challenge_id=challenge.id, team_id=team.id))
-        mission = Mission(challenge_id=challenge.id, slug="try", title="Try a new tool", kind=MissionKind.EXPERIMENT,
-                          points=20, instructions="Use a tool you never used.")
-        session.add_all([mission, Enrolment(challenge_id=challenge.id, user_id=emma.id, team_id=team.id)])
+        mission_id = session.exec(select(Mission.id).where(Mission.challenge_id == challenge_id)).one()
+        complete_mission(session, emma, mission_id, "Tried the new profiler.", None, "browser-notify-1")
         session.commit()
-        complete_mission(session, emma, mission.id, "Tried the new profiler.", None, "browser-notify-1")
-        session.commit()
-        return challenge.id
+    return challenge_id
 
 
 def unread_of_emma(server: LiveServer) -> int:
@@ -84,9 +65,7 @@ def shown_count(page) -> int:
 
 def test_unread_count_rises_without_reload_when_a_teammate_gives_kudos(browser, quick_polling_server):
     server = quick_polling_server
-    emma_context = browser.new_context(bypass_csp=True)
-    emma_context.set_default_timeout(10_000)
-    emma = emma_context.new_page()
+    emma = person_page(browser)
     sign_in(emma, server, "employee@example.com")  # the first request also starts the app's job runner
     challenge_id = emma_completes_a_mission(server)
     # Her own completion notifies her too (badge, level, prompt): count from where those jobs leave it.
@@ -96,13 +75,11 @@ def test_unread_count_rises_without_reload_when_a_teammate_gives_kudos(browser, 
     emma.evaluate("window.noReloadMarker = 'still here'")
     assert_accessible(emma)
 
-    lead_context = browser.new_context(bypass_csp=True)
-    lead_context.set_default_timeout(10_000)
-    lead = lead_context.new_page()
+    lead = person_page(browser)
     sign_in(lead, server, "lead@example.com")
     lead.goto(f"{server.url}/play/challenges/{challenge_id}/feed")
-    lead.get_by_role("button", name="Give kudos to Emma Employee").first.click()
-    lead.get_by_text("you gave kudos").first.wait_for()
+    give_kudos(lead, "Emma Employee")
+    lead.context.close()
 
     wait_for(lambda: shown_count(emma) == before + 1, "the kudos to show in Emma's navigation")
     assert emma.evaluate("window.noReloadMarker") == "still here"  # swapped in by htmx polling, not a page load
@@ -111,5 +88,13 @@ def test_unread_count_rises_without_reload_when_a_teammate_gives_kudos(browser, 
     assert_accessible(emma)
     emma.get_by_role("button", name="Mark all").click()
     wait_for(lambda: shown_count(emma) == 0, "the count to clear once all are read")
-    lead_context.close()
-    emma_context.close()
+
+    # Her session ends (signed out everywhere) while the page stays open: the next poll leaves a plain link
+    # and stops; no error panel lands in the navigation.
+    with server.session() as session:
+        revoke_sessions(session.exec(select(User).where(User.email == "employee@example.com")).one())
+        session.commit()
+    emma.locator("#notification-nav:not([hx-get])").wait_for()
+    assert emma.locator("header .request-error").count() == 0
+    assert emma.locator("#notification-nav").inner_text().strip() == "Notifications"
+    emma.context.close()

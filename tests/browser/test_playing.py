@@ -2,40 +2,21 @@
 then gives kudos to a teammate; the playing pages pass the accessibility check."""
 from __future__ import annotations
 
-from datetime import timedelta
-
 from sqlmodel import select
 
-from webapp.models import (
-    Badge,
-    BadgeRule,
-    Challenge,
-    ChallengeStatus,
-    ChallengeTeam,
-    Mission,
-    MissionKind,
-    Team,
-    utcnow,
-)
+from webapp.models import BadgeRule, Challenge, MissionKind
 
-from .conftest import assert_accessible, open_mission, sign_in
+from .conftest import add_running_challenge, assert_accessible, give_kudos, open_mission, sign_in
 
 
 def add_challenge(server) -> int:
     """A running challenge for the demo employee's team, which nobody has joined yet."""
-    with server.session() as session:
-        team = session.exec(select(Team).where(Team.slug == "platform")).one()
-        challenge = Challenge(slug="try-a-tool", title="Try a tool week", status=ChallengeStatus.RUNNING,
-                              starts_at=utcnow() - timedelta(days=1), ends_at=utcnow() + timedelta(days=6))
-        session.add(challenge)
-        session.flush()
-        session.add(ChallengeTeam(challenge_id=challenge.id, team_id=team.id))
-        session.add(Mission(challenge_id=challenge.id, slug="try", title="Try a new tool", kind=MissionKind.EXPERIMENT,
-                            points=20, instructions="Use a tool you never used."))
-        session.add(Badge(challenge_id=challenge.id, slug="first", name="First experiment",
-                          rule=BadgeRule.MISSIONS_COMPLETED, params={"threshold": 1}))
-        session.commit()
-        return challenge.id
+    return add_running_challenge(
+        server, "try-a-tool", "Try a tool week",
+        missions=[dict(slug="try", title="Try a new tool", kind=MissionKind.EXPERIMENT, points=20,
+                       instructions="Use a tool you never used.")],
+        badges=[dict(slug="first", name="First experiment", rule=BadgeRule.MISSIONS_COMPLETED,
+                     params={"threshold": 1})])
 
 
 def test_join_complete_see_points_and_badge_then_give_kudos(page, live_server):
@@ -62,12 +43,8 @@ def test_join_complete_see_points_and_badge_then_give_kudos(page, live_server):
         demo = session.exec(select(Challenge).where(Challenge.slug == "learning-from-mistakes")).one()
     page.goto(f"{live_server.url}/play/challenges/{demo.id}/feed")
     assert_accessible(page)
-    kudos_button = page.get_by_role("button", name="Give kudos to").first
-    item = page.locator("article.feed-item", has=kudos_button).first
-    item_id = item.get_attribute("id")
     page.evaluate("window.noReloadMarker = 'still here'")
-    kudos_button.click()
-    page.locator(f"#{item_id}").get_by_text("you gave kudos").wait_for()
+    item_id = give_kudos(page)
     assert page.locator(f"#{item_id}-kudos").inner_text() == "1 kudos"
     assert page.evaluate("window.noReloadMarker") == "still here"
 

@@ -35,7 +35,7 @@ def test_centre_lists_marks_read_and_links_to_each_place(session, world, auth, c
     page = client.get("/notifications").get_data(as_text=True)
     assert "Bea gave you &lt;script&gt;kudos&lt;/script&gt;" in page and "<script>kudos" not in page
     assert f'href="/play/challenges/{world.challenge.id}/feed"' in page and "Not yours" not in page
-    assert 'hx-trigger="load, every 30s"' in client.get("/dashboard").get_data(as_text=True)  # in every page's nav
+    assert 'hx-trigger="every 30s"' in client.get("/dashboard").get_data(as_text=True)  # in every page's nav
     assert count_in_nav(client) == "2"
 
     kudos = notes(session, ada, "kudos")[0]
@@ -47,6 +47,48 @@ def test_centre_lists_marks_read_and_links_to_each_place(session, world, auth, c
     assert count_in_nav(client) == "0"
     session.expire_all()
     assert session.get(Notification, theirs.id).read_at is None  # someone else's stays unread
+
+
+def test_a_plain_page_load_shows_the_unread_count_without_javascript(session, world, auth, client):
+    ada = world.player("ada@example.com")
+    session.add_all([Notification(user_id=ada.id, kind="badge", text=f"Badge {n}", source=f"b{n}") for n in range(3)])
+    session.commit()
+    auth.login("ada@example.com")
+    page = client.get("/dashboard").get_data(as_text=True)  # no HX-Request: what a browser without JS gets
+    nav = re.search(r'<li id="notification-nav".*?</li>', page, re.S).group(0)
+    assert '<span class="notification-count">3<span class="visually-hidden"> unread notifications</span></span>' in nav
+    assert 'hx-trigger="every 30s"' in nav  # htmx keeps it current, with no extra request on load
+
+    token = csrf_token(client, "/notifications")
+    first = notes(session, ada)[0]
+    client.post(f"/notifications/{first.id}/read", data={"csrf_token": token})
+    client.post(f"/notifications/{notes(session, ada)[1].id}/read", data={"csrf_token": token})
+    page = client.get("/library").get_data(as_text=True)
+    assert "1<span class=\"visually-hidden\"> unread notification</span>" in page
+    client.post("/notifications/read-all", data={"csrf_token": token})
+    assert "notification-count" not in client.get("/dashboard").get_data(as_text=True)
+
+
+def test_the_poll_after_the_session_ended_gets_a_plain_link_and_polls_no_more(session, world, auth, client):
+    from webapp.auth.sessions import revoke_sessions
+    from webapp.errors import REQUEST_FAILED_HEADER
+
+    ada = world.player("ada@example.com")
+    session.add(Notification(user_id=ada.id, kind="badge", text="Badge", source="b"))
+    session.commit()
+    auth.login("ada@example.com")
+    assert count_in_nav(client) == "1"
+    revoke_sessions(ada)  # signed out elsewhere (or the session expired) while this page stays open
+    session.add(ada)
+    session.commit()
+
+    answer = client.get("/notifications/count", headers={"HX-Request": "true"})
+    fragment = answer.get_data(as_text=True)
+    assert answer.status_code == 200 and REQUEST_FAILED_HEADER not in answer.headers  # swapped in place, quietly
+    assert re.fullmatch(r'\s*<li id="notification-nav"><a href="/notifications">Notifications</a></li>\s*', fragment)
+    assert "hx-get" not in fragment and "hx-trigger" not in fragment  # the replacement polls no more
+    plain = client.get("/notifications/count")  # not htmx: off to sign in, as every page
+    assert plain.status_code == 302 and "/login" in plain.headers["Location"]
 
 
 def test_email_per_kind_follows_the_persons_settings(session, world, auth, client, run_jobs):

@@ -22,10 +22,19 @@ def revoke_sessions(user: User) -> None:
 
 def user_of_session(session: Session, session_id: str) -> User | None:
     """The active user a cookie's id ("<user id>:<generation>") names, or None when revoked or malformed."""
+    parts = parse_session_id(session_id)
+    if parts is None:
+        return None
+    user = session.get(User, parts[0])
+    return user if is_current(user, parts[1]) else None
+
+
+def parse_session_id(session_id: str) -> tuple[int, int] | None:
+    """(user id, generation) from a cookie's id, or None when malformed."""
     match = _SESSION_ID.fullmatch(session_id or "")
-    if match is None:
-        return None
-    user = session.get(User, int(match.group(1)))
-    if user is None or not user.is_active or user.session_generation != int(match.group(2)):
-        return None
-    return user
+    return None if match is None else (int(match.group(1)), int(match.group(2)))
+
+
+def is_current(user: User | None, generation: int) -> bool:
+    """The account exists, is active, and this session was issued since its sessions were last revoked."""
+    return user is not None and user.is_active and user.session_generation == generation

@@ -1,11 +1,10 @@
 """Every kind of notification, and how it reaches people unless they choose otherwise."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class Kind:
+class Kind(NamedTuple):
     name: str
     label: str
     # Defaults: `email` sends each one as it happens; `digest` lists it in the weekly digest. In-app is always on.
@@ -16,21 +15,24 @@ class Kind:
 # The weekly digest itself is a "kind" of its own for settings and unsubscribing: its `email` says whether it is sent.
 DIGEST = "digest"
 
-KINDS: dict[str, Kind] = {kind.name: kind for kind in [
-    Kind("kudos", "Kudos received", email=False, digest=True),
-    Kind("feedback", "Feedback received", email=False, digest=True),
-    Kind("badge", "Badge earned", email=False, digest=True),
-    Kind("level", "Level reached", email=False, digest=True),
-    Kind("prompt", "Reflection prompt waiting", email=False, digest=True),
-    Kind("lesson_published", "Lessons of my team published", email=False, digest=True),
-    Kind("challenge_starting", "Challenge starting", email=True, digest=True),
-    Kind("challenge_ending", "Challenge ending", email=True, digest=True),
-    Kind("streak", "Streak at risk", email=True, digest=False),
-    Kind("assessment_after", "Self-assessment to fill in", email=True, digest=True),
-    Kind("approval_decided", "Evidence approved or sent back", email=False, digest=True),
-    Kind("job_failed", "Something I asked for failed", email=False, digest=False),
-    Kind("general", "Other messages", email=False, digest=True),
-]}
+# Every kind, in the order the settings page lists them.
+_TABLE: list[tuple[str, str, bool, bool]] = [
+    # name                 label                              email  digest
+    ("kudos",              "Kudos received",                  False, True),
+    ("feedback",           "Feedback received",               False, True),
+    ("badge",              "Badge earned",                    False, True),
+    ("level",              "Level reached",                   False, True),
+    ("prompt",             "Reflection prompt waiting",       False, True),
+    ("lesson_published",   "Lessons of my team published",    False, True),
+    ("challenge_starting", "Challenge starting",              True,  True),
+    ("challenge_ending",   "Challenge ending",                True,  True),
+    ("streak",             "Streak at risk",                  True,  False),
+    ("assessment_after",   "Self-assessment to fill in",      True,  True),
+    ("approval_decided",   "Evidence approved or sent back",  False, True),
+    ("job_failed",         "Something I asked for failed",    False, False),
+    ("general",            "Other messages",                  False, True),
+]
+KINDS: dict[str, Kind] = {row[0]: Kind(*row) for row in _TABLE}
 
 
 def kind_of(name: str) -> Kind:

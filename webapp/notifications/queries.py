@@ -16,6 +16,16 @@ def unread_count(session: Session, user: User) -> int:
         Notification.user_id == user.id, col(Notification.read_at).is_(None))).one()
 
 
+def user_with_unread_count(session: Session, user_id: int) -> tuple[User | None, int]:
+    """The user and how many of their notifications are unread, in one statement (the unread index answers
+    the count)."""
+    unread = (select(func.count()).select_from(Notification)
+              .where(Notification.user_id == User.id, col(Notification.read_at).is_(None))
+              .correlate(User).scalar_subquery())
+    row = session.exec(select(User, unread).where(User.id == user_id)).first()
+    return (None, 0) if row is None else (row[0], row[1])
+
+
 def recent(session: Session, user: User, limit: int = PAGE_SIZE) -> list[Notification]:
     """The person's latest notifications, unread ones first."""
     return list(session.exec(select(Notification).where(Notification.user_id == user.id)

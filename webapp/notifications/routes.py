@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 
 from ..models import User
 from ..security import csrf
-from ..web import db, reads_only, render, see_other
+from ..web import db, is_htmx, reads_only, render, see_other
 from . import preferences, queries
 from .kinds import DIGEST, KINDS, label
 
@@ -32,9 +32,14 @@ def page():
 
 @bp.get("/notifications/count")
 @reads_only
-@login_required
 def count():
     """The unread count in the navigation; htmx polls it, so it changes without a reload."""
+    if not current_user.is_authenticated:
+        if not is_htmx():
+            return current_app.login_manager.unauthorized()
+        # The session ended while the page stayed open: a plain link that polls no more, in place of the error
+        # panel every other htmx request gets (it would land in the navigation, again at every poll).
+        return render("notifications/_nav_signed_out.html")
     # htmx names the page it polls from: the link stays marked as the current page there.
     on_page = urlsplit(request.headers.get("HX-Current-URL", "")).path == url_for("notifications.page")
     return render("notifications/_nav.html", unread=queries.unread_count(db(), current_user._get_current_object()),

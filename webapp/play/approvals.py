@@ -31,8 +31,6 @@ from ..reflection.queries import led_team_ids
 from .access import NotFound
 from .badges import AwardedBadge
 from ..notifications.delivery import store
-from .ledger import user_points
-from .levels import notify_level_reached
 from .missions import CompletionRefused, _check_evidence, award_completion
 
 FEEDBACK_MAX = 2000
@@ -134,10 +132,7 @@ def _approve(session: Session, completion: Completion, reviewer_id: int | None, 
     session.add(completion)
     session.flush()
     count_approved(session, completion)
-    xp_before = user_points(session, completion.user_id)
     badges = award_completion(session, completion, mission, challenge, now)
-    notify_level_reached(session, completion.user_id, xp_before, xp_before + mission.points,
-                         f"approved:{completion.id}")
     text = f"Approved: {mission.title}, +{mission.points} points."
     text += "".join(f" Badge earned: {awarded.badge.name}!" for awarded in badges)
     store(session, "approval_decided", [completion.user_id], text, source=f"completion-approved:{completion.id}",

@@ -1,4 +1,6 @@
-"""The append-only points ledger: the only way points are given, and where every total comes from."""
+"""The append-only points ledger: the only way points are given, and where every total comes from.
+
+Being the only way in, it is also where a level crossed is noticed, whatever paid the points."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -8,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from ..models import PointEvent, PointReason, utcnow
+from .levels import notify_level_reached
 
 
 def record_points(
@@ -22,6 +25,7 @@ def record_points(
     source_id: int,
     created_at: datetime | None = None,
     new_source: bool = False,
+    xp_before: int | None = None,
 ) -> PointEvent | None:
     """Append points for what `source_type`/`source_id` earned; None if that source already paid out.
 
@@ -29,18 +33,24 @@ def record_points(
     transaction intact. `created_at` lets the caller date the points with the act that earned them.
     `new_source`: the source row was inserted in this same transaction, so it cannot have paid out
     before; the savepoint (two round trips to the database) is skipped.
+    `xp_before`: the person's XP before these points, when the caller has it already (saves summing the ledger
+    again to tell whether a level was crossed).
     """
     event = PointEvent(user_id=user_id, team_id=team_id, challenge_id=challenge_id, amount=amount,
                        reason=reason, source_type=source_type, source_id=source_id,
                        created_at=created_at or utcnow())
     if new_source:
         session.add(event)
-        return event
-    try:
-        with session.begin_nested():
-            session.add(event)
-    except IntegrityError:
-        return None
+    else:
+        try:
+            with session.begin_nested():
+                session.add(event)
+        except IntegrityError:
+            return None
+    if amount > 0:  # points taken away never reach a level
+        if xp_before is None:
+            xp_before = user_points(session, user_id) - amount  # the sum flushes and counts the new row
+        notify_level_reached(session, user_id, xp_before, xp_before + amount, f"{source_type}:{source_id}")
     return event
 
 

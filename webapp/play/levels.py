@@ -37,8 +37,8 @@ class Level:
 
 def notify_level_reached(session, user_id: int, xp_before: int, xp_after: int, cause: str) -> None:
     """Tell the person when their XP crossed into a higher level: once per level (the notification's source),
-    however often it was crossed. `cause` names the row just written that moved the XP (its job key is new, so
-    no look-up is needed)."""
+    however often it was crossed. Called by the ledger for every row it writes, whatever paid the points. `cause`
+    names that ledger row's source, written just now (so the job key is new and no look-up is needed)."""
     from ..notifications.delivery import notify
 
     before, after = level_for(xp_before), level_for(xp_after)

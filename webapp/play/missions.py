@@ -39,7 +39,7 @@ from .badges import AwardedBadge
 from .clock import day_bounds, local_date, user_zone
 from .events import PlayEvent, PlayEventKind, emit
 from .ledger import record_points, user_points
-from .levels import Level, level_for, notify_level_reached
+from .levels import Level, level_for
 
 EVIDENCE_MAX = 5000
 URL_MAX = 2000
@@ -112,24 +112,24 @@ def complete_mission(session: Session, user: User, mission_id: int, evidence_tex
         level = level_for(xp_before)
         return CompletionResult(completion=completion, points=0, total_points=xp_before, level=level, level_up=False,
                                 mission=mission)
-    badges = award_completion(session, completion, mission, challenge, now, new_source=True)
+    badges = award_completion(session, completion, mission, challenge, now, new_source=True, xp_before=xp_before)
     total = xp_before + mission.points
     level = level_for(total)
-    notify_level_reached(session, user.id, xp_before, total, f"completion:{completion.id}")
     return CompletionResult(completion=completion, points=mission.points, total_points=total, level=level,
                             level_up=level.number > level_for(xp_before).number, badges=badges, mission=mission)
 
 
 def award_completion(session: Session, completion: Completion, mission: Mission, challenge: Challenge,
-                     now: datetime, new_source: bool = False) -> list[AwardedBadge]:
-    """What a counted completion earns: its ledger row (which skill XP derives from), badges, the reflection
-    prompt. The ledger row is unique per completion, so a second call awards nothing and returns []."""
+                     now: datetime, new_source: bool = False, xp_before: int | None = None) -> list[AwardedBadge]:
+    """What a counted completion earns: its ledger row (which skill XP derives from, and which tells of a level
+    reached), badges, the reflection prompt. The ledger row is unique per completion, so a second call awards
+    nothing and returns []. `xp_before`: the person's XP before it, if the caller read it already."""
     events = [PlayEvent(PlayEventKind.MISSION_COMPLETED, completion.user_id, completion.team_id, challenge.id)]
     if mission.points > 0:
         event = record_points(session, user_id=completion.user_id, team_id=completion.team_id,
                               challenge_id=challenge.id, amount=mission.points, reason=PointReason.COMPLETION,
                               source_type="completion", source_id=completion.id, created_at=now,
-                              new_source=new_source)
+                              new_source=new_source, xp_before=xp_before)
         if event is None:
             return []
         events.append(PlayEvent(PlayEventKind.POINTS_RECORDED, completion.user_id, completion.team_id, challenge.id))
