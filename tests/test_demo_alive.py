@@ -21,3 +21,29 @@ def test_the_lead_has_one_draft_summary_to_review(session):
     load_demo(session)
     drafts = session.exec(select(LessonSummary).where(LessonSummary.status == SummaryStatus.DRAFT)).all()
     assert len(drafts) == 1
+
+
+def test_after_start_up_the_lead_reviews_one_draft_and_the_library_has_lessons(session):
+    """`make run` loads the demo, then the worker ticks and runs what the tick queued: the cadence step must
+    find the demo's draft already there (it used to write a second draft of the same reflections)."""
+    from workers.periodic import run_tick
+    from workers.runner import run_outbox_job
+
+    from webapp.models import Lesson, OutboxJob, Team
+    from webapp.review.queries import review_queue
+
+    load_demo(session)
+    run_tick(session)
+    url = session.get_bind().url.render_as_string(hide_password=False)
+    for job_id in session.exec(select(OutboxJob.id).where(OutboxJob.status == "pending")).all():
+        run_outbox_job(job_id, url)
+    session.expire_all()
+    platform = session.exec(select(Team).where(Team.slug == "platform")).one()
+    drafts = session.exec(select(LessonSummary).where(LessonSummary.team_id == platform.id,
+                                                      LessonSummary.status == SummaryStatus.DRAFT)).all()
+    assert len(drafts) == 1
+    lead = session.exec(select(User).where(User.email == "lead@example.com")).one()
+    queue = review_queue(session, lead, "draft")
+    assert [row.summary.id for row in queue.rows] == [drafts[0].id]
+    published = session.exec(select(func.count()).select_from(Lesson)).one()
+    assert published >= 1
