@@ -72,7 +72,11 @@ TEAM_COLOURS = 8  # tokens.css: .team-c0 to .team-c7
 
 
 def team_avatar(name: str, key: int | str) -> Markup:
-    """A team's initial on its colour (the same colour wherever the team appears); decorative beside its name."""
+    """A team's initial on its colour (the same colour wherever the team appears); decorative beside its name.
+
+    `key` is the team's id where known: colours go round in the order teams were created, so the first
+    eight teams (the teams of a challenge are usually created together) never share one; a hash of names
+    gave two of the six demo teams the same teal."""
     index = key % TEAM_COLOURS if isinstance(key, int) else zlib.crc32(str(key).encode()) % TEAM_COLOURS
     initial = (name or "?").strip()[:1].upper() or "?"
     return Markup('<span class="team-avatar team-c{}" aria-hidden="true">{}</span>').format(index, initial)

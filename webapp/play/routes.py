@@ -12,7 +12,7 @@ from .access import Forbidden, NotFound, feed_team_id, visible_challenge
 from .adjustments import points_history
 from .enrolment import JoinRefused, join_challenge
 from .feed import ITEM_TYPES, FeedRefused, find_item, give_feedback, give_kudos, team_feed
-from .leaderboards import BoardCache, boards_for
+from .leaderboards import BoardCache, boards_for, mark_my_team, viewer_team_id
 from .ledger import user_points
 from .missions import CompletionRefused, CompletionResult, complete_mission
 from .person import person_page
@@ -126,6 +126,7 @@ def leaderboard(challenge_id: int):
     challenge = _challenge_or_404(challenge_id)
     cache = current_app.extensions.setdefault("learnloop_board_cache", BoardCache())
     team_rows, people = boards_for(db(), challenge, current_user, cache, present_teams=_team_rows_html)
+    team_rows = mark_my_team(team_rows, viewer_team_id(people))
     return render("play/leaderboard.html", block="boards", challenge=challenge, team_rows=team_rows, people=people,
                   refresh=BOARD_REFRESH_SECONDS)
 
