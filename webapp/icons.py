@@ -88,8 +88,9 @@ def nav_icon(endpoint: str) -> Markup:
 
 
 def init_app(app: Flask) -> None:
-    from .play.medallions import how_to_earn, medallion, tier_of
+    from .play.medallions import TIER_NAMES, how_to_earn, medallion, tier_of
 
-    app.jinja_env.globals.update(medallion=medallion, how_to_earn=how_to_earn, badge_tier=tier_of)
+    app.jinja_env.globals.update(medallion=medallion, how_to_earn=how_to_earn, badge_tier=tier_of,
+                                 badge_tier_name=lambda badge: TIER_NAMES[tier_of(badge)])
     app.jinja_env.globals.update(icon=icon, kind_icon=kind_icon, kind_chip=kind_chip, nav_icon=nav_icon, team_avatar=team_avatar, KIND_ICONS=KIND_ICONS,
                                  BADGE_ICONS=BADGE_ICONS)
