@@ -47,3 +47,20 @@ def test_after_start_up_the_lead_reviews_one_draft_and_the_library_has_lessons(s
     assert [row.summary.id for row in queue.rows] == [drafts[0].id]
     published = session.exec(select(func.count()).select_from(Lesson)).one()
     assert published >= 1
+
+
+def test_the_six_demo_teams_wear_six_different_colours_on_the_board(client, session):
+    import re
+
+    from webapp.models import Challenge
+
+    from .conftest import csrf_token
+
+    load_demo(session)
+    challenge = session.exec(select(Challenge)).first()
+    client.post("/login", data={"email": "employee@example.com", "password": "learnloop",
+                                "csrf_token": csrf_token(client, "/login")})
+    page = client.get(f"/play/challenges/{challenge.id}/leaderboard").get_data(as_text=True)
+    board = page.split('id="team-board"', 1)[1].split("</table>", 1)[0]
+    colours = re.findall(r'<tr data-team="\d+"[^>]*><td>\d+</td><th scope="row"><span class="team-avatar (team-c\d)"', board)
+    assert len(colours) == 6 and len(set(colours)) == 6
