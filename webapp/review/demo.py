@@ -6,7 +6,7 @@ the real outbox runner), so the worker's first tick finds it already there inste
 draft of the same reflections for the same team. The reflections are dated inside the cadence's last
 finished period for that reason. With the offline writer (the embedded default) both summaries are written
 at once, so `make run` has something to read and review; with a model configured the jobs stay in the
-outbox for the pump (start-up never waits for a model) and there is nothing to publish yet.
+outbox for the pump (start-up never waits for a model), and only the draft is asked for: nothing is published.
 """
 from __future__ import annotations
 
@@ -84,9 +84,15 @@ def add_review_demo(session: Session, team_slug: str = "platform") -> LessonSumm
 
 
 def _publish_earlier_summary(session: Session, team: Team, challenge: Challenge) -> None:
-    """A summary of the first reflections, published by the team's lead: the library is not empty."""
+    """A summary of the first reflections, published by the team's lead: the library is not empty. Only when
+    the writer answers at once (offline): a model's summary would arrive later as a second draft to review."""
     from webapp.review.transitions import approve_summary, publish_summary
     from workers.summaries import request_summary
+
+    from ..settings import get_settings
+
+    if get_settings().uses_llm:
+        return
 
     summary = request_summary(session, team_id=team.id, challenge_id=challenge.id, trigger="on_demand",
                               work_key=f"demo:{challenge.id}:{team.id}")
