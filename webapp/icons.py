@@ -72,7 +72,11 @@ TEAM_COLOURS = 8  # tokens.css: .team-c0 to .team-c7
 
 
 def team_avatar(name: str, key: int | str) -> Markup:
-    """A team's initial on its colour (the same colour wherever the team appears); decorative beside its name."""
+    """A team's initial on its colour (the same colour wherever the team appears); decorative beside its name.
+
+    `key` is the team's id where known: colours go round in the order teams were created, so the first
+    eight teams (the teams of a challenge are usually created together) never share one; a hash of names
+    gave two of the six demo teams the same teal."""
     index = key % TEAM_COLOURS if isinstance(key, int) else zlib.crc32(str(key).encode()) % TEAM_COLOURS
     initial = (name or "?").strip()[:1].upper() or "?"
     return Markup('<span class="team-avatar team-c{}" aria-hidden="true">{}</span>').format(index, initial)
@@ -84,8 +88,9 @@ def nav_icon(endpoint: str) -> Markup:
 
 
 def init_app(app: Flask) -> None:
-    from .play.medallions import how_to_earn, medallion, tier_of
+    from .play.medallions import TIER_NAMES, how_to_earn, medallion, tier_of
 
-    app.jinja_env.globals.update(medallion=medallion, how_to_earn=how_to_earn, badge_tier=tier_of)
+    app.jinja_env.globals.update(medallion=medallion, how_to_earn=how_to_earn, badge_tier=tier_of,
+                                 badge_tier_name=lambda badge: TIER_NAMES[tier_of(badge)])
     app.jinja_env.globals.update(icon=icon, kind_icon=kind_icon, kind_chip=kind_chip, nav_icon=nav_icon, team_avatar=team_avatar, KIND_ICONS=KIND_ICONS,
                                  BADGE_ICONS=BADGE_ICONS)

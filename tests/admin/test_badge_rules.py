@@ -105,3 +105,16 @@ def test_admin_picks_the_medallion_icon_and_an_unknown_one_is_refused(client, se
     assert ok.status_code == 303
     session.expire_all()
     assert session.exec(select(Badge).where(Badge.slug == "reader")).one().icon == "rocket"
+
+
+def test_the_admin_badge_list_draws_each_badge_as_its_medallion(client, session, admin, auth, make_challenge):
+    """The admin sees the art they configure: the chosen icon on the tier's shape, beside the badge's name."""
+    import re
+
+    challenge = make_challenge()
+    url = f"/admin/challenges/{challenge.id}"
+    auth.post(f"{url}/badges", {"slug": "reader", "name": "Reader", "rule": "points_reached",
+                                "threshold": "300", "icon": "rocket"}, page=url)
+    page = client.get(url).get_data(as_text=True)
+    row = re.search(r'<tr id="badge-\d+">(.*?)</tr>', page, re.S).group(1)
+    assert 'class="medallion tier-gold"' in row and "#rocket" in row and "Reader" in row

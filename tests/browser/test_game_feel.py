@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from webapp.models import Challenge, LessonSummary, Team
+from webapp.models import Challenge, LessonSummary, Team, User
 
 from .conftest import assert_accessible, open_mission, sign_in
 from .test_playing import add_challenge
@@ -17,8 +17,9 @@ def role_pages(server) -> dict[str, list[str]]:
         demo = session.exec(select(Challenge).where(Challenge.slug == "learning-from-mistakes")).one().id
         summary = session.exec(select(LessonSummary.id).order_by(LessonSummary.id.desc())).first()
         team = session.exec(select(Team.id)).first()
+        teammate = session.exec(select(User.id).where(User.email == "ada@example.com")).one()
     play = [f"/play/challenges/{demo}", f"/play/challenges/{demo}/leaderboard", f"/play/challenges/{demo}/feed",
-            "/play/points", "/library", "/reflection/prompts", "/profile", "/dashboard"]
+            "/play/points", "/library", "/reflection/prompts", "/profile", "/dashboard", f"/play/people/{teammate}"]
     return {
         "employee": play,
         "lead": [*play, "/review", f"/review/summaries/{summary}", "/reflection/team", "/play/approvals", "/monitoring/",
@@ -61,12 +62,30 @@ def test_main_pages_pass_axe_in_light_and_dark(browser, live_server, scheme):
     pages = role_pages(live_server)
     for role in ("employee", "lead"):
         sign_in(page, live_server, f"{role}@example.com")
-        for path in pages[role][:3] + ["/dashboard", "/play/points"] + (pages[role][8:10] if role == "lead" else []):
+        for path in pages[role][:3] + ["/dashboard", "/play/points", pages[role][8]] + (pages[role][9:11] if role == "lead" else []):
             page.goto(live_server.url + path)
             page.wait_for_load_state("networkidle")
             assert_accessible(page)
         page.get_by_role("button", name="Sign out").click()
     context.close()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_admin_pages_pass_axe_in_light_and_dark(browser, live_server, scheme):
+    """Every page of the admin's round, badge medallions and job tables included, in both colour schemes."""
+    context = browser.new_context(color_scheme=scheme, bypass_csp=True)
+    page = context.new_page()
+    sign_in(page, live_server, "admin@example.com")
+    failures = []
+    for path in role_pages(live_server)["admin"]:
+        page.goto(live_server.url + path)
+        page.wait_for_load_state("networkidle")
+        try:
+            assert_accessible(page)
+        except AssertionError as violation:
+            failures.append(str(violation))
+    context.close()
+    assert not failures, "\n".join(failures)
 
 
 @pytest.mark.parametrize("motion", ["no-preference", "reduce"])

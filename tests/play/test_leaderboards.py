@@ -150,3 +150,47 @@ def test_hiding_my_name_on_my_profile_shows_on_the_board_at_once(world, app, cli
     page = watcher.get(board).get_data(as_text=True)
     assert "Player 1" not in page and "Anonymous participant" in page
     assert "Player 1 (you)" in client.get(board).get_data(as_text=True)
+
+
+def _highlighted_team(page: str) -> list[str]:
+    """Names of the team-board rows marked as the viewer's (highlighted, pinned, announced)."""
+    import re
+
+    board = page.split('id="team-board"', 1)[1].split("</table>", 1)[0]
+    rows = re.findall(r'<tr data-team="\d+" class="me pinned" aria-current="true">.*?</tr>', board, re.S)
+    return [re.search(r"</span>([^<]+)<span class=\"your-team\"[^>]*> \(your team\)</span>", row).group(1)
+            for row in rows]
+
+
+def test_my_team_is_highlighted_and_pinned_also_from_the_board_cache(world, app, client, auth):
+    """The team board is rendered once for everyone and cached: each viewer still sees their own team marked."""
+    from ..conftest import PASSWORD, csrf_token
+
+    red, blue = world.player("red@example.com", team="red"), world.player("blue@example.com", team="blue")
+    give(world, world.session, red, "red", 30, 1)
+    give(world, world.session, blue, "blue", 10, 2)
+    board = f"/play/challenges/{world.challenge.id}/leaderboard"
+    auth.login("red@example.com")
+    assert _highlighted_team(client.get(board).get_data(as_text=True)) == ["Red"]  # computes and caches
+    other = app.test_client()
+    other.post("/login", data={"email": "blue@example.com", "password": PASSWORD, "csrf_token": csrf_token(other)})
+    cache = app.extensions["learnloop_board_cache"]
+    cached = dict(cache._entries)
+    assert _highlighted_team(other.get(board).get_data(as_text=True)) == ["Blue"]
+    assert _highlighted_team(other.get(board, headers={"HX-Request": "true"}).get_data(as_text=True)) == ["Blue"]
+    assert cache._entries == cached  # served from the cache, not recomputed
+    assert _highlighted_team(client.get(board).get_data(as_text=True)) == ["Red"]
+
+
+def test_tied_teams_share_the_place_and_the_medal_on_the_podium(world, session, client, auth):
+    import re
+
+    red, blue = world.player("red@example.com", team="red"), world.player("blue@example.com", team="blue")
+    give(world, session, red, "red", 20, 1)
+    give(world, session, blue, "blue", 20, 2)
+    auth.login("red@example.com")
+    page = client.get(f"/play/challenges/{world.challenge.id}/leaderboard").get_data(as_text=True)
+    podium = page.split('class="podium"', 1)[1].split("</ol>", 1)[0]
+    places = re.findall(r'data-slot="(\d)" data-medal="(\d)"><span class="place">(.*?)</span><span class="team', podium)
+    assert [(slot, medal) for slot, medal, _ in places] == [("1", "1"), ("2", "1")]
+    assert all("#trophy" in label and "(tied)" in label for _, _, label in places)

@@ -19,7 +19,9 @@ from webapp.models import BadgeRule, BadgeScope, MissionKind
 # Statements per request, the session's user look-up (Flask-Login) included.
 BUDGET = {
     "livez": 0,
-    "dashboard": 9,  # +1: the team board of each running challenge I play, for my team's rank (one in these worlds)
+    "dashboard": 10,  # +1: the team board of each running challenge I play, for my team's rank (one in these worlds)
+    # +1 (#16): my team's recent activity (its latest point events, one statement for all my running challenges);
+    # the team goal's badges ride on the first statement and the prompts' missions on the prompts statement.
     "leaderboard": 7,  # +2: the team and individual standings at the start of today, for movement since yesterday
     # On SQLite this counts the BEGIN IMMEDIATE taken before the points rules' checks (it replaces the
     # driver's own BEGIN, which this count does not see, so the round trips are the same).

@@ -81,6 +81,8 @@ MATRIX: dict[tuple[str, str], dict[str, str]] = {
     ("play.feed", "GET"): PLAYERS,
     ("play.leaderboard", "GET"): PLAYERS,
     ("play.points", "GET"): SIGNED_IN,
+    # The employee's page: their teammates, players of a challenge they meet and admins see it (play/people.py).
+    ("play.person", "GET"): TEAM_AND_ADMIN,
     ("play.join", "POST"): PLAYERS,
     # lead approval: the queue for any lead (their own teams in it); acting on evidence only for its team's lead
     # and admins (a lead of another team is told it does not exist); resubmitting only for the person

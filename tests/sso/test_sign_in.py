@@ -271,3 +271,16 @@ class TestRedirectUriBehindAProxy:
 
     def test_the_configured_callback_url_is_sent_to_the_provider(self, sso):
         assert query(sso.start())["redirect_uri"] == "https://learnloop.corp.example/login/sso/callback"
+
+
+def test_a_first_visit_through_sso_is_greeted_as_one_then_welcome_back(sso, provider, subject, client, auth):
+    """As with a password: a newcomer is welcomed (with the first-run welcome), "Welcome back" only later."""
+    provider.set_user(subject, email=f"{subject}@corp.example", email_verified=True, name="Grace Hopper")
+    assert sso.sign_in(subject).status_code == 303
+    first = client.get("/dashboard").get_data(as_text=True)
+    assert "Welcome to Learnloop, Grace Hopper." in first and "Welcome back" not in first
+    assert 'class="welcome"' in first
+    auth.logout()
+    assert sso.sign_in(subject).status_code == 303
+    again = client.get("/dashboard").get_data(as_text=True)
+    assert "Welcome back, Grace Hopper." in again and "Welcome to Learnloop, Grace" not in again

@@ -114,8 +114,12 @@ class HistoryRow:
     is_adjustment: bool
 
 
-def points_history(session: Session, person: User, limit: int = HISTORY_LENGTH) -> list[HistoryRow]:
-    """The person's ledger, newest first, each event with what earned it (and for a correction, why and who)."""
+def points_history(session: Session, person: User, limit: int = HISTORY_LENGTH,
+                   challenge_ids: frozenset[int] | None = None, correction_details: bool = True) -> list[HistoryRow]:
+    """The person's ledger, newest first, each event with what earned it (and for a correction, why and who).
+
+    `challenge_ids`: only these challenges (None: all). `correction_details`: False on someone else's page,
+    where a correction says only that an admin made one (its reason is between the person and the admins)."""
     rows = session.exec(
         select(PointEvent, Challenge.title, Mission.title, PointAdjustment)
         .join(Challenge, Challenge.id == PointEvent.challenge_id)
@@ -123,7 +127,8 @@ def points_history(session: Session, person: User, limit: int = HISTORY_LENGTH) 
         .outerjoin(Mission, Mission.id == Completion.mission_id)
         .outerjoin(PointAdjustment, and_(PointEvent.source_type == "adjustment",
                                          PointAdjustment.id == PointEvent.source_id))
-        .where(PointEvent.user_id == person.id)
+        .where(PointEvent.user_id == person.id,
+               *([col(PointEvent.challenge_id).in_(sorted(challenge_ids) or [-1])] if challenge_ids is not None else []))
         .order_by(col(PointEvent.created_at).desc(), col(PointEvent.id).desc()).limit(limit)).all()
     history = []
     for event, challenge, mission, adjustment in rows:
@@ -131,7 +136,8 @@ def points_history(session: Session, person: User, limit: int = HISTORY_LENGTH) 
         if mission:
             what = f"{what}: {mission}"
         if adjustment is not None:
-            what = f"Correction by {adjustment.admin_name}: {adjustment.reason}"
+            what = (f"Correction by {adjustment.admin_name}: {adjustment.reason}" if correction_details
+                    else "Correction by an admin")
         history.append(HistoryRow(event.created_at, challenge, event.amount, what, adjustment is not None))
     return history
 

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, time
 
+from markupsafe import Markup
 from sqlalchemy import event, func
 from sqlalchemy.orm import object_session
 from sqlmodel import Session, select
@@ -49,6 +50,7 @@ class PersonRow:
     points: int
     is_me: bool
     previous_rank: int | None = None
+    team_id: int = 0  # 0 where the mode hides who it is
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,7 @@ class Standing:
     points: int
     shows_name: bool = True  # the person's own choice (profile); the board's mode may hide names anyway
     previous_rank: int | None = None
+    team_id: int = 0
 
 
 class Standings(list[Standing]):
@@ -110,13 +113,13 @@ def individual_standings(session: Session, challenge_id: int, before: datetime |
               .where(PointEvent.challenge_id == challenge_id, *when).group_by(PointEvent.user_id).subquery())
     points = func.coalesce(totals.c.points, 0)
     rows = session.exec(
-        select(Enrolment.user_id, User.display_name, Team.name, points, User.show_on_leaderboards)
+        select(Enrolment.user_id, User.display_name, Team.name, points, User.show_on_leaderboards, Enrolment.team_id)
         .join(User, User.id == Enrolment.user_id).join(Team, Team.id == Enrolment.team_id)
         .outerjoin(totals, totals.c.user_id == Enrolment.user_id)
         .where(Enrolment.challenge_id == challenge_id)
         .order_by(points.desc(), User.display_name)).all()
-    return Standings(Standing(rank, user_id, name, team, int(total), shows_name)
-                     for rank, (user_id, name, team, total, shows_name) in _ranked(rows, key=lambda row: row[3]))
+    return Standings(Standing(rank, user_id, name, team, int(total), shows_name, team_id=team_id)
+                     for rank, (user_id, name, team, total, shows_name, team_id) in _ranked(rows, key=lambda row: row[3]))
 
 
 def individual_board(standings: Standings, mode: LeaderboardMode, viewer_id: int) -> list[PersonRow]:
@@ -137,8 +140,27 @@ def individual_board(standings: Standings, mode: LeaderboardMode, viewer_id: int
         rows.append(PersonRow(rank=row.rank, user_id=row.user_id if not hidden else 0,
                               name="Anonymous participant" if hidden else row.name,
                               team="" if hidden else row.team, points=row.points, is_me=is_me,
-                              previous_rank=row.previous_rank))
+                              previous_rank=row.previous_rank, team_id=0 if hidden else row.team_id))
     return rows
+
+
+def viewer_team_id(people: list[PersonRow]) -> int | None:
+    """The viewer's team in the challenge, from their own row of the individual board (None: not playing)."""
+    return next((row.team_id for row in people if row.is_me), None)
+
+
+def mark_my_team(team_board: Markup, team_id: int | None) -> Markup:
+    """Highlight and pin the viewer's team in the rendered team board. The board is rendered once for
+    everyone (and cached), so each row carries its team id and an empty "(your team)" tag; only the
+    viewer's own row is switched on here, per request."""
+    if not team_id:
+        return team_board
+    return Markup(str(team_board)
+                  .replace(f'<tr data-team="{team_id}">', f'<tr data-team="{team_id}" class="me pinned" aria-current="true">')
+                  .replace(f'<span class="your-team" data-team="{team_id}" hidden>',
+                           f'<span class="your-team" data-team="{team_id}">')
+                  .replace(f'<li class="podium-team" data-team="{team_id}"',
+                           f'<li class="podium-team mine" data-team="{team_id}"'))
 
 
 def _ranked(rows, key):

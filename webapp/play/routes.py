@@ -5,16 +5,17 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
-from ..models import Mission
+from ..models import Mission, Role
 from ..monitoring.skills import has_skills
 from ..web import db, is_htmx, reads_only, render
 from .access import Forbidden, NotFound, feed_team_id, visible_challenge
 from .adjustments import points_history
 from .enrolment import JoinRefused, join_challenge
 from .feed import ITEM_TYPES, FeedRefused, find_item, give_feedback, give_kudos, team_feed
-from .leaderboards import BoardCache, boards_for
+from .leaderboards import BoardCache, boards_for, mark_my_team, viewer_team_id
 from .ledger import user_points
 from .missions import CompletionRefused, CompletionResult, complete_mission
+from .people import sight_of
 from .person import person_page
 from .progress import challenge_page, mission_cards, new_form_key, progress_of
 
@@ -126,6 +127,7 @@ def leaderboard(challenge_id: int):
     challenge = _challenge_or_404(challenge_id)
     cache = current_app.extensions.setdefault("learnloop_board_cache", BoardCache())
     team_rows, people = boards_for(db(), challenge, current_user, cache, present_teams=_team_rows_html)
+    team_rows = mark_my_team(team_rows, viewer_team_id(people))
     return render("play/leaderboard.html", block="boards", challenge=challenge, team_rows=team_rows, people=people,
                   refresh=BOARD_REFRESH_SECONDS)
 
@@ -214,7 +216,25 @@ def points():
     session = db()
     return render("play/points.html", history=points_history(session, current_user),
                   total=user_points(session, current_user.id), person=person_page(session, current_user),
-                  progress=progress_of(session, current_user, None, badge_limit=0))
+                  progress=progress_of(session, current_user, None, badge_limit=0), shown=current_user, own=True)
+
+
+@bp.get("/people/<int:user_id>")
+@reads_only
+def person(user_id: int):
+    """Someone's page, as far as I may see it (people.sight_of): 404 for a person I do not meet in the product."""
+    session = db()
+    try:
+        shown, sight = sight_of(session, current_user, user_id)
+    except NotFound:
+        abort(404)
+    if sight.own:
+        return redirect(url_for("play.points"))
+    history = points_history(session, shown, challenge_ids=sight.challenge_ids,
+                             correction_details=current_user.role == Role.ADMIN)
+    return render("play/points.html", history=history, total=user_points(session, shown.id),
+                  person=person_page(session, shown, sight), shown=shown, own=False,
+                  progress=progress_of(session, shown, None, badge_limit=0))
 
 
 @bp.app_context_processor

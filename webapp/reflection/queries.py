@@ -9,7 +9,7 @@ from sqlmodel import Session, col, select
 
 from ..models import (
     Cadence, Challenge, ChallengeStatus, ChallengeTeam, Completion, CompletionStatus, LessonSummary,
-    LessonSummaryVersion, Membership, PromptStatus, ReflectionPrompt, Team, utcnow,
+    LessonSummaryVersion, Membership, Mission, PromptStatus, ReflectionPrompt, Team, utcnow,
 )
 
 # A completion this recent without its prompt row yet: the prompt is on its way, so the panel keeps polling.
@@ -21,6 +21,12 @@ SHOWN = 10
 class PromptsPanel:
     prompts: list[ReflectionPrompt] = field(default_factory=list)
     expected: int = 0  # prompts whose job has not written its row yet
+    missions: dict[int, Mission] = field(default_factory=dict)  # the mission each prompt follows, by prompt id
+
+    def for_mission(self, mission_id: int) -> list[ReflectionPrompt]:
+        """The prompts written after completing `mission_id`: shown beside that mission."""
+        return [prompt for prompt in self.prompts
+                if prompt.id in self.missions and self.missions[prompt.id].id == mission_id]
 
     @property
     def waiting(self) -> bool:
@@ -29,11 +35,15 @@ class PromptsPanel:
 
 def prompts_for(session: Session, user_id: int) -> PromptsPanel:
     """The user's unanswered prompts (ready, pending, failed), newest first, and how many are still expected."""
-    prompts = session.exec(
-        select(ReflectionPrompt)
+    rows = session.exec(
+        select(ReflectionPrompt, Mission)
+        .outerjoin(Completion, Completion.id == ReflectionPrompt.completion_id)
+        .outerjoin(Mission, Mission.id == Completion.mission_id)
         .where(ReflectionPrompt.user_id == user_id, ReflectionPrompt.status != PromptStatus.ANSWERED)
         .order_by(col(ReflectionPrompt.id).desc()).limit(SHOWN)
     ).all()
+    prompts = [prompt for prompt, _ in rows]
+    missions = {prompt.id: mission for prompt, mission in rows if mission is not None}
     expected = session.exec(
         select(Completion.id)
         .join(Challenge, Challenge.id == Completion.challenge_id)
@@ -43,7 +53,7 @@ def prompts_for(session: Session, user_id: int) -> PromptsPanel:
                func.coalesce(Completion.reviewed_at, Completion.created_at) >= utcnow() - EXPECTED_WITHIN,
                Challenge.reflection_cadence == Cadence.AFTER_EACH, col(ReflectionPrompt.id).is_(None))
     ).all()
-    return PromptsPanel(prompts=list(prompts), expected=len(expected))
+    return PromptsPanel(prompts=prompts, expected=len(expected), missions=missions)
 
 
 @dataclass

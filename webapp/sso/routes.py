@@ -11,6 +11,7 @@ from requests import RequestException
 
 from ..auth.routes import safe_next
 from ..errors import error_response
+from ..main.welcome import greeting_on_sign_in
 from ..web import db, see_other
 from .client import provider, sso_enabled
 from .identities import ProviderIdentity, SignInRefused, sign_in_with_identity
@@ -74,9 +75,10 @@ def callback():
     except SignInRefused as refusal:
         database.rollback()
         return error_response(403, str(refusal))
+    greeting = greeting_on_sign_in(database, user)  # a first visit through SSO is greeted as one, too
     database.commit()
     login_user(user)
-    flash(f"Welcome, {user.display_name}.", "success")
+    flash(greeting, "success")
     return see_other(session.pop(_NEXT, None) or url_for("main.dashboard"))
 
 
