@@ -4,9 +4,9 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
+from webapp import jobs
 from webapp.jobs import enqueue
 from webapp.models import JobStatus, Notification, OutboxJob, utcnow
-from workers import registry
 from workers.pump import OutboxPump
 from workers.runner import run_outbox_job
 
@@ -25,8 +25,7 @@ def failing_job(monkeypatch):
         calls.append(job.attempts)
         raise RuntimeError("the LLM is down")
 
-    monkeypatch.setitem(registry.JOBS, "test.explode", "tests.test_jobs:_explode")
-    monkeypatch.setattr(__import__("tests.test_jobs", fromlist=["_explode"]), "_explode", explode, raising=False)
+    monkeypatch.setitem(jobs.all_declared(), "test.explode", jobs.Job("test.explode", explode))
     return calls
 
 

@@ -62,12 +62,10 @@ def create_app(settings: Settings | None = None) -> Flask:
 
 def _run_outbox_pump(app: Flask, settings: Settings) -> None:
     """Each serving process moves committed jobs on at once (see workers.pump)."""
-    from workers import pump
+    from .jobs import start_pump, wake_pump_on_commit
 
-    from .jobs import on_outbox_commit
-
-    on_outbox_commit(pump.wake)
-    app.before_request(lambda: pump.ensure_started(settings) and None)
+    wake_pump_on_commit()
+    app.before_request(lambda: start_pump(settings))
 
 
 def settings_instance_dir():

@@ -14,7 +14,7 @@ from datetime import date
 from sqlmodel import Session, col, select
 
 from prompts import load
-from webapp.jobs import enqueue
+from webapp.jobs import SUMMARISE_TEAM, SUMMARY, enqueue, every_minute, job, when_challenge_closes
 from webapp.models import (
     Cadence, Challenge, ChallengeStatus, ChallengeTeam, Completion, LessonSummary, LessonSummaryVersion, Mission,
     OutboxJob, Reflection, ReflectionPrompt, SummaryStatus, Visibility, utcnow,
@@ -29,7 +29,7 @@ from .writing import (
     excerpt, shown_sources, summary_payload, to_json,
 )
 
-JOB = "summaries.summarise_team"
+JOB = SUMMARISE_TEAM
 # Room kept in every call for the error message of the one retry.
 FEEDBACK_RESERVE = 200
 
@@ -55,6 +55,15 @@ def request_summary(session: Session, *, team_id: int, challenge_id: int, trigge
     return summary
 
 
+def mark_summary_failed(session: Session, job: OutboxJob, reason: str) -> None:
+    """Failure hook: the lead sees the summary failed (`reason`, in plain words), with a retry button."""
+    summary = session.get(LessonSummary, job.payload["summary_id"])
+    if summary is not None and summary.status == SummaryStatus.GENERATING:
+        summary.status, summary.error, summary.updated_at = SummaryStatus.FAILED, reason, utcnow()
+        session.add(summary)
+
+
+@job(SUMMARISE_TEAM, on_failure=mark_summary_failed, waits_on=SUMMARY)
 def summarise_team(session: Session, *, job: OutboxJob, summary_id: int, guidance: str | None = None) -> None:
     """Write a new version of summary `summary_id` (a no-op unless it is generating).
 
@@ -197,14 +206,7 @@ def _latest_guidance(session: Session, summary: LessonSummary) -> str | None:
     return version.guidance if version else None
 
 
-def mark_summary_failed(session: Session, job: OutboxJob, reason: str) -> None:
-    """Failure hook: the lead sees the summary failed (`reason`, in plain words), with a retry button."""
-    summary = session.get(LessonSummary, job.payload["summary_id"])
-    if summary is not None and summary.status == SummaryStatus.GENERATING:
-        summary.status, summary.error, summary.updated_at = SummaryStatus.FAILED, reason, utcnow()
-        session.add(summary)
-
-
+@every_minute
 def summarise_at_cadence(session: Session, today: date | None = None) -> int:
     """Tick step: one summary per team per finished day/week of a running challenge, if the team shared
     reflections in it. Returns how many were asked for (work keys make repeats free)."""
@@ -226,6 +228,7 @@ def summarise_at_cadence(session: Session, today: date | None = None) -> int:
     return asked
 
 
+@when_challenge_closes
 def summarise_at_close(session: Session, challenge: Challenge) -> None:
     """End-of-challenge step: the final summary of every team taking part."""
     teams = session.exec(select(ChallengeTeam.team_id).where(ChallengeTeam.challenge_id == challenge.id)).all()
