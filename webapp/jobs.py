@@ -84,9 +84,10 @@ def load() -> list:
         from .notifications import digest, nudges
         from .outbound import chat
         from .play import approvals
+        from .summaries import requests
 
-        _loaded.extend([reflection, challenge_close, summaries, lifecycle, rollups, approvals, chat, nudges, digest,
-                        skills, notifications, mail, people_import, outbound])
+        _loaded.extend([reflection, challenge_close, requests, lifecycle, rollups, approvals, chat, nudges, digest,
+                        skills, summaries, notifications, mail, people_import, outbound])
     return _loaded
 
 
@@ -183,6 +184,13 @@ def job_queue(settings, connection=None):
     from rq import Queue
 
     return Queue(settings.rq_queue, connection=connection or redis_connection(settings))
+
+
+def run_now(job: OutboxJob, database_url: str) -> str:
+    """Run committed `job` in this process at once, by the same rules as any run (demo data at start-up)."""
+    from workers.runner import run_outbox_job
+
+    return run_outbox_job(job.id, database_url)
 
 
 def wake_pump_on_commit() -> None:

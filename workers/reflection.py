@@ -5,16 +5,17 @@ writer, and fills the row in. The row's work key makes the job safe to run twice
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from prompts import load
+from webapp.cadence import finished_periods
 from webapp.jobs import PROMPT, PROMPT_FOR_COMPLETION, PROMPT_FOR_PERIOD, enqueue, every_minute, job
 from webapp.models import (
-    Cadence, Challenge, ChallengeStatus, Completion, CompletionStatus, Enrolment, LlmCall, Mission, OutboxJob, PromptStatus, Reflection,
+    Challenge, Completion, CompletionStatus, Enrolment, LlmCall, Mission, OutboxJob, PromptStatus, Reflection,
     ReflectionPrompt, Visibility, utcnow,
 )
 from webapp.settings import get_settings
@@ -194,21 +195,12 @@ def _write(session: Session, prompt: ReflectionPrompt, request: PromptRequest) -
            source=f"prompt:{prompt.id}", user_ids=[prompt.user_id], link=f"/reflection/prompts/{prompt.id}")
 
 
-def outbox_key(prompt: ReflectionPrompt) -> str:
-    return f"reflection-prompt:{prompt.work_key}"
-
-
 @every_minute
 def enqueue_cadence_prompts(session: Session, today: date | None = None) -> int:
     """Tick step: for daily/weekly challenges, ask for one prompt per participant who completed something
     in the last finished period. Returns how many jobs were added (the outbox key makes repeats free)."""
-    today = today or utcnow().date()
     added = 0
-    challenges = session.exec(select(Challenge).where(
-        Challenge.status == ChallengeStatus.RUNNING,
-        col(Challenge.reflection_cadence).in_([Cadence.DAILY, Cadence.WEEKLY]))).all()
-    for challenge in challenges:
-        period, start, end = last_period(challenge.reflection_cadence, today)
+    for challenge, period, start, end in finished_periods(session, Challenge.reflection_cadence, today):
         users = session.exec(
             select(Completion.user_id).distinct()
             .where(Completion.challenge_id == challenge.id, Completion.created_at >= start, Completion.created_at < end,
@@ -222,20 +214,6 @@ def enqueue_cadence_prompts(session: Session, today: date | None = None) -> int:
                         start=start.isoformat(), end=end.isoformat())
                 added += 1
     return added
-
-
-def last_period(cadence: Cadence, today: date) -> tuple[str, datetime, datetime]:
-    """The last finished day (daily) or ISO week (weekly) before `today`, as (label, start, end) in UTC."""
-    from datetime import UTC
-
-    if cadence == Cadence.DAILY:
-        day = today - timedelta(days=1)
-        start = datetime(day.year, day.month, day.day, tzinfo=UTC)
-        return day.isoformat(), start, start + timedelta(days=1)
-    monday = today - timedelta(days=today.weekday() + 7)
-    start = datetime(monday.year, monday.month, monday.day, tzinfo=UTC)
-    year, week, _ = monday.isocalendar()
-    return f"{year}-W{week:02d}", start, start + timedelta(days=7)
 
 
 def _aware(moment: datetime) -> datetime:

@@ -88,7 +88,7 @@ def _retry_prompt_of(session: Session, job: OutboxJob) -> OutboxJob | None:
 
 
 def _retry_summary_of(session: Session, job: OutboxJob) -> OutboxJob | None:
-    from ..reflection.team import restart_summary
+    from ..summaries.transitions import restart_summary
 
     summary = session.get(LessonSummary, job.payload.get("summary_id"))
     if summary is None:

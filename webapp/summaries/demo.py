@@ -30,10 +30,9 @@ PRIVATE = "I was nervous about asking for help, and that mistake cost me a whole
 
 def add_review_demo(session: Session, team_slug: str = "platform") -> LessonSummary | None:
     """Shared (and one private) reflections of the team, then its draft summary; commits."""
-    from workers.runner import run_outbox_job
-    from workers.summaries import outbox_key, request_summary
-
+    from ..jobs import run_now
     from ..settings import get_settings
+    from .requests import outbox_key, request_summary
 
     team = session.exec(select(Team).where(Team.slug == team_slug)).first()
     challenge = session.exec(select(Challenge).order_by(col(Challenge.id))).first()
@@ -65,6 +64,6 @@ def add_review_demo(session: Session, team_slug: str = "platform") -> LessonSumm
     if job is not None and not get_settings().uses_llm:
         # The offline writer answers at once. A model may be slow or silent, and start-up never waits for one:
         # its job stays in the outbox for the pump, and the review page shows the draft being written.
-        run_outbox_job(job.id, session.get_bind().url.render_as_string(hide_password=False))
+        run_now(job, session.get_bind().url.render_as_string(hide_password=False))
     session.refresh(summary)
     return summary
