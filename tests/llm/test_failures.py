@@ -11,7 +11,6 @@ from webapp.models import (
 )
 from webapp.settings import get_settings
 from webapp.summaries import requests as summary_requests
-from workers import summaries
 from workers.runner import run_outbox_job
 
 from .conftest import run_job

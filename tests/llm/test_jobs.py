@@ -9,7 +9,6 @@ from webapp.models import (
 )
 from prompts import load
 from webapp.summaries import requests as summary_requests
-from workers import summaries
 
 from .conftest import run_job
 
