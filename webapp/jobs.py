@@ -13,6 +13,7 @@ The web side asks for work with `enqueue(session, NAME, key, **ids)` only, NAME 
 """
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -72,11 +73,14 @@ def when_challenge_closes(step: Callable) -> Callable:
 
 
 _loaded: list = []
+_loading = threading.RLock()
 
 
 def load() -> list:
     """Import every module that declares jobs or steps (once). Their order is the order the steps run in."""
-    if not _loaded:
+    with _loading:
+        if _loaded:
+            return _loaded
         from workers import challenge_close, mail, notifications, outbound, people_import, reflection, summaries
 
         from .challenges import lifecycle

@@ -72,7 +72,7 @@ def test_injection_attempts_leave_summaries_valid_and_points_and_roles_unchanged
     roles_before = {user.id: user.role for user in session.exec(select(User))}
     points_before = session.exec(select(PointEvent)).all()
     summary = summary_requests.request_summary(session, team_id=world.team.id, challenge_id=world.challenge.id,
-                                        trigger="on_demand", work_key="injection")
+                                               trigger="on_demand", work_key="injection")
     session.commit()
     from workers.runner import run_outbox_job
 

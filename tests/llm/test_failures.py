@@ -34,7 +34,7 @@ def failed_summary(world) -> tuple[LessonSummary, OutboxJob]:
     """A summary whose job ran out of attempts (as the failure hook leaves it), with no version yet."""
     world.reflect(world.members[0], "I learned to check the logs before restarting anything.")
     summary = summary_requests.request_summary(world.session, team_id=world.team.id, challenge_id=world.challenge.id,
-                                        trigger="on_demand", work_key="on_demand:failed")
+                                               trigger="on_demand", work_key="on_demand:failed")
     world.session.flush()
     job = world.session.exec(select(OutboxJob).where(OutboxJob.key == summary_requests.outbox_key(summary))).one()
     summary.status, summary.error = SummaryStatus.FAILED, "The AI service did not answer."
@@ -83,7 +83,7 @@ def test_retrying_a_failed_regeneration_reruns_it_with_the_leads_guidance(world,
     get_settings.cache_clear()
     world.reflect(world.members[0], "I learned to check the logs before restarting anything.")
     summary = summary_requests.request_summary(world.session, team_id=world.team.id, challenge_id=world.challenge.id,
-                                        trigger="on_demand", work_key="on_demand:regen")
+                                               trigger="on_demand", work_key="on_demand:regen")
     world.session.commit()
     first = world.session.exec(select(OutboxJob).where(OutboxJob.key == summary_requests.outbox_key(summary))).one()
     assert run_outbox_job(first.id, database_url(world)) == JobStatus.DONE

@@ -83,7 +83,7 @@ def test_a_long_rate_limit_reschedules_the_job_without_using_an_attempt(world, u
 
 def ask_summary(world, key="on_demand:test"):
     summary = summary_requests.request_summary(world.session, team_id=world.team.id, challenge_id=world.challenge.id,
-                                        trigger="on_demand", work_key=key)
+                                               trigger="on_demand", work_key=key)
     world.session.commit()
     from workers.runner import run_outbox_job
 
