@@ -34,10 +34,11 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     from . import admin, api, auth, credentials, errors, icons, inputs, library, main, monitoring, navigation
     from . import operations
-    from . import profiles, reflection, security, sso, web
+    from . import profiles, security, sso, web
     from .notifications import routes as notification_routes
     from .cli import register_cli
     from .play import routes as play_routes
+    from .reflection.routes import bp as reflection_bp
     from .summaries.routes import bp as summaries_bp
 
     web.init_app(app)
@@ -48,7 +49,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     errors.init_app(app)
     sso.client.init_app(app)
     profiles.init_app(app)
-    for blueprint in (auth.bp, main.bp, play_routes.bp, reflection.bp, summaries_bp, library.bp, monitoring.bp,
+    for blueprint in (auth.bp, main.bp, play_routes.bp, reflection_bp, summaries_bp, library.bp, monitoring.bp,
                       admin.bp, operations.bp, sso.bp, profiles.bp, credentials.bp, notification_routes.bp):
         app.register_blueprint(blueprint)
     api.init_app(app)
