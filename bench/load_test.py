@@ -103,7 +103,7 @@ def add_drafts(db: scale.BenchDatabase) -> None:
     from webapp.db import get_engine
     from webapp.models import Completion, OutboxJob, PromptStatus, Reflection, ReflectionPrompt, Visibility, utcnow
     from workers.runner import run_outbox_job
-    from workers.summaries import outbox_key, request_summary
+    from webapp.summaries.requests import outbox_key, request_summary
 
     bodies = ["I learned that a checklist before deploying saves hours; next time I will start with it.",
               "Pairing on the flaky test worked; the mistake was not pinning the clock, so it failed at midnight.",

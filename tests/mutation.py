@@ -46,7 +46,7 @@ RULE_CODE: dict[str, list[str]] = {
     "webapp/play/leaderboards.py": ["x_team_standings", "x_individual_standings", "x_individual_board", "x__ranked",
                                     "xǁStandingsǁ__init__", "x_boards_for"],
     "webapp/challenges/lifecycle.py": ["*"],
-    "webapp/review/transitions.py": ["*"],
+    "webapp/summaries/transitions.py": ["*"],
     # The pseudonymiser: every known name found and replaced on the way out, restored on the way back.
     "webapp/names.py": ["*"],
     "workers/summaries.py": ["x_team_material", "x_restore_names"],

@@ -30,7 +30,7 @@ def test_after_start_up_the_lead_reviews_one_draft_and_the_library_has_lessons(s
     from workers.runner import run_outbox_job
 
     from webapp.models import Lesson, OutboxJob, Team
-    from webapp.review.queries import review_queue
+    from webapp.summaries.queries import review_queue
 
     load_demo(session)
     run_tick(session)

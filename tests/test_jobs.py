@@ -4,9 +4,9 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
+from webapp import jobs
 from webapp.jobs import enqueue
-from webapp.models import JobStatus, Notification, OutboxJob, utcnow
-from workers import registry
+from webapp.models import ImportStatus, JobStatus, Notification, OutboxJob, PeopleImport, utcnow
 from workers.pump import OutboxPump
 from workers.runner import run_outbox_job
 
@@ -25,8 +25,7 @@ def failing_job(monkeypatch):
         calls.append(job.attempts)
         raise RuntimeError("the LLM is down")
 
-    monkeypatch.setitem(registry.JOBS, "test.explode", "tests.test_jobs:_explode")
-    monkeypatch.setattr(__import__("tests.test_jobs", fromlist=["_explode"]), "_explode", explode, raising=False)
+    monkeypatch.setitem(jobs.all_declared(), "test.explode", jobs.Job("test.explode", explode))
     return calls
 
 
@@ -161,3 +160,19 @@ def test_only_failed_jobs_can_be_retried(client, auth, make_user, session):
     assert "only failed jobs can be retried" in response.get_data(as_text=True)
     session.expire_all()
     assert session.get(OutboxJob, job.id).status == JobStatus.DONE
+
+
+def test_an_import_whose_job_ends_failed_shows_as_failed(session, make_user, settings):
+    """The failure hook declared with the job runs when it fails for good (here: past its deadline unstarted)."""
+    admin = make_user("admin@example.com")
+    people_import = PeopleImport(created_by_id=admin.id, file_name="people.csv", csv_text="email\nbo@example.com\n",
+                                 base_url="http://localhost")
+    session.add(people_import)
+    session.flush()
+    job = enqueue(session, jobs.PEOPLE_IMPORT, f"people-import:{people_import.id}", import_id=people_import.id)
+    job.started_at = utcnow() - timedelta(days=1)
+    session.commit()
+    assert run_outbox_job(job.id, settings.database_url) == JobStatus.FAILED
+    session.expire_all()
+    assert session.get(PeopleImport, people_import.id).status == ImportStatus.FAILED
+    assert [n.link for n in session.exec(select(Notification))] == ["/admin/users"]

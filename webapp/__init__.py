@@ -34,10 +34,12 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     from . import admin, api, auth, credentials, errors, icons, inputs, library, main, monitoring, navigation
     from . import operations
-    from . import profiles, reflection, review, security, sso, web
+    from . import profiles, security, sso, web
     from .notifications import routes as notification_routes
     from .cli import register_cli
     from .play import routes as play_routes
+    from .reflection.routes import bp as reflection_bp
+    from .summaries.routes import bp as summaries_bp
 
     web.init_app(app)
     navigation.init_app(app)
@@ -47,7 +49,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     errors.init_app(app)
     sso.client.init_app(app)
     profiles.init_app(app)
-    for blueprint in (auth.bp, main.bp, play_routes.bp, reflection.bp, review.bp, library.bp, monitoring.bp,
+    for blueprint in (auth.bp, main.bp, play_routes.bp, reflection_bp, summaries_bp, library.bp, monitoring.bp,
                       admin.bp, operations.bp, sso.bp, profiles.bp, credentials.bp, notification_routes.bp):
         app.register_blueprint(blueprint)
     api.init_app(app)
@@ -62,12 +64,10 @@ def create_app(settings: Settings | None = None) -> Flask:
 
 def _run_outbox_pump(app: Flask, settings: Settings) -> None:
     """Each serving process moves committed jobs on at once (see workers.pump)."""
-    from workers import pump
+    from .jobs import start_pump, wake_pump_on_commit
 
-    from .jobs import on_outbox_commit
-
-    on_outbox_commit(pump.wake)
-    app.before_request(lambda: pump.ensure_started(settings) and None)
+    wake_pump_on_commit()
+    app.before_request(lambda: start_pump(settings))
 
 
 def settings_instance_dir():

@@ -91,11 +91,11 @@ def demo_load(if_empty: bool) -> None:
 @click.option("--port", type=int, default=None, help="Defaults to the PORT setting (5000).")
 def serve(host: str, port: int | None) -> None:
     """Serve the app with the in-process job pump (the embedded default; use gunicorn in production)."""
-    from workers import pump
+    from .jobs import start_pump
 
     settings = _settings()
     if settings.outbox_pump:
-        pump.ensure_started(settings)
+        start_pump(settings)
     # Werkzeug's server directly: Flask refuses app.run() inside a CLI command.
     from werkzeug.serving import run_simple
 

@@ -156,7 +156,7 @@ def load_demo(session: Session, seed: int = 7) -> str:
     session.flush()
     _award_demo_badges(session, challenge.id, team_of)
     session.commit()
-    from .review.demo import add_review_demo
+    from .summaries.demo import add_review_demo
 
     add_review_demo(session)  # shared reflections of Platform and their draft summary, for the lead to review
     return (f"Demo data loaded: {len(teams)} teams, {len(people)} users, 1 running challenge, "

@@ -9,10 +9,10 @@ import contextvars
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 
+from webapp.jobs import PROMPT, SUMMARY, declared
 from webapp.models import OutboxJob, utcnow
 from webapp.settings import Settings
 
-from .registry import PROMPT_JOBS, SUMMARY_JOBS
 
 _current: contextvars.ContextVar[datetime | None] = contextvars.ContextVar("job_deadline", default=None)
 
@@ -28,9 +28,13 @@ class OutOfTime(Exception):
 
 
 def deadline_seconds(job_name: str, settings: Settings) -> int:
-    if job_name in PROMPT_JOBS:
+    try:
+        waits_on = declared(job_name).waits_on
+    except KeyError:
+        waits_on = None
+    if waits_on == PROMPT:
         return settings.job_deadline_prompt_seconds
-    if job_name in SUMMARY_JOBS:
+    if waits_on == SUMMARY:
         return settings.job_deadline_summary_seconds
     return settings.job_deadline_seconds
 

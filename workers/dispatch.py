@@ -4,28 +4,21 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from redis import Redis
 from redis.exceptions import RedisError
 from rq import Queue
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from webapp.jobs import job_queue, redis_connection  # noqa: F401 - the RQ carriage, shared with /healthz
 from webapp.models import JobStatus, OutboxJob, utcnow
 from webapp.settings import Settings
+
+from .job_pool import run_in_worker
 
 log = logging.getLogger(__name__)
 
 # Model jobs go to the worker's thread pool (see workers.job_pool), the rest run in the worker itself.
-RUNNER = "workers.job_pool.run_in_worker"
-
-
-def redis_connection(settings: Settings) -> Redis:
-    # Short timeouts: during an outage the pump gives up fast and the rows simply wait.
-    return Redis.from_url(settings.redis_url, socket_connect_timeout=1, socket_timeout=5)
-
-
-def job_queue(settings: Settings, connection: Redis | None = None) -> Queue:
-    return Queue(settings.rq_queue, connection=connection or redis_connection(settings))
+RUNNER = run_in_worker
 
 
 def rq_job_id(job: OutboxJob) -> str:
@@ -89,11 +82,3 @@ def dispatch_pending(session: Session, settings: Settings, queue: Queue, limit: 
             break
         handed += 1
     return handed
-
-
-def queue_depth(session: Session) -> int:
-    from sqlalchemy import func
-
-    return session.exec(
-        select(func.count()).select_from(OutboxJob).where(OutboxJob.status.in_([JobStatus.PENDING, JobStatus.QUEUED]))
-    ).one()

@@ -13,7 +13,8 @@ import logging
 import threading
 from concurrent.futures import Future
 
-from .registry import MODEL_JOBS
+from webapp.jobs import PROMPT, SUMMARY, names_waiting_on
+
 from .runner import run_outbox_job
 
 log = logging.getLogger(__name__)
@@ -92,7 +93,7 @@ def enable_in_worker(size: int) -> JobPool:
 
 def run_in_worker(job_id: int, job_name: str | None = None) -> str:
     """RQ entry point: a model job goes to this worker's pool (waiting for a free thread), anything else runs here."""
-    if _worker_pool is not None and job_name in MODEL_JOBS:
+    if _worker_pool is not None and job_name in names_waiting_on(PROMPT, SUMMARY):
         _worker_pool.submit(job_id)
         return "handed to the model pool"
     return run_outbox_job(job_id)

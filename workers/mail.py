@@ -15,6 +15,7 @@ from flask import Flask
 from flask_mailman import EmailMultiAlternatives, Mail
 from sqlmodel import Session, col, select
 
+from webapp.jobs import SEND_EMAIL, job
 from webapp.models import Email, OutboxJob, utcnow
 from webapp.settings import Settings, get_settings
 
@@ -22,6 +23,7 @@ log = logging.getLogger(__name__)
 _apps: dict[tuple, Flask] = {}
 
 
+@job(SEND_EMAIL)
 def send_email(session: Session, *, email_ids: list[int], job: OutboxJob) -> None:
     """Send (or write) each of these messages that has not gone out yet, over one SMTP connection.
 

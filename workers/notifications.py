@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
+from webapp.jobs import NOTIFY, job
 from webapp.models import OutboxJob
 from webapp.notifications.delivery import recipients, store
 
 
+@job(NOTIFY)
 def send_notification(session: Session, *, job: OutboxJob, text: str, user_id: int | None = None,
                       user_ids: list[int] | None = None, team_ids: list[int] | None = None, kind: str = "general",
                       link: str | None = None, source: str | None = None) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from sqlalchemy import update
 from sqlmodel import Session
 
+from webapp.jobs import DELIVER_OUTBOUND, job
 from webapp.models import ChatHook, DeliveryAttempt, DeliveryStatus, OutboundDelivery, OutboxJob, WebhookEndpoint
 from webapp.outbound import chat, deliveries, sending
 from webapp.settings import Settings, get_settings
@@ -17,6 +18,15 @@ class DeliveryFailed(Exception):
     """The receiver did not take the delivery; the outbox runs the job again after its backoff."""
 
 
+def mark_delivery_failed(session: Session, job: OutboxJob, reason: str) -> None:
+    """Failure hook: out of attempts, the delivery shows as failed in the log (an admin may send it again)."""
+    delivery = deliveries.by_key(session, job.payload.get("delivery_key", ""))
+    if delivery is not None and delivery.status == DeliveryStatus.PENDING:
+        delivery.status = DeliveryStatus.FAILED
+        session.add(delivery)
+
+
+@job(DELIVER_OUTBOUND, on_failure=mark_delivery_failed)
 def deliver(session: Session, *, delivery_key: str, job: OutboxJob, again: bool = False) -> None:
     """Send delivery `delivery_key` once; a delivered one is sent again only when an admin asked (`again`)."""
     settings = get_settings()
@@ -84,11 +94,3 @@ def _switch_off(session: Session, target: WebhookEndpoint | ChatHook, reason: st
         target.active = False
         target.disabled_reason = reason[:300]
         session.add(target)
-
-
-def mark_delivery_failed(session: Session, job: OutboxJob, reason: str) -> None:
-    """Failure hook: out of attempts, the delivery shows as failed in the log (an admin may send it again)."""
-    delivery = deliveries.by_key(session, job.payload.get("delivery_key", ""))
-    if delivery is not None and delivery.status == DeliveryStatus.PENDING:
-        delivery.status = DeliveryStatus.FAILED
-        session.add(delivery)

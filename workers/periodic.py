@@ -6,30 +6,16 @@ import logging
 from sqlmodel import Session
 
 from webapp.db import get_engine
+from webapp.jobs import minute_steps
 from webapp.settings import get_settings
 
 log = logging.getLogger(__name__)
 
-# Functions called with a session once a minute: each moves the product on by the clock
-# (challenge lifecycle, summary cadence). Areas add theirs here.
-TICK_STEPS: list[str] = [
-    "workers.reflection:enqueue_cadence_prompts",
-    "workers.summaries:summarise_at_cadence",
-    "webapp.challenges.lifecycle:advance_challenges",
-    "webapp.monitoring.rollups:refresh_rollups",
-    "webapp.play.approvals:auto_approve_due",
-    "webapp.outbound.chat:post_weekly_summaries",
-    "webapp.notifications.nudges:send_nudges",
-    "webapp.notifications.digest:send_digests",
-]
-
-
 def run_tick(session: Session) -> None:
-    from importlib import import_module
-
-    for path in TICK_STEPS:
-        module_name, _, attr = path.partition(":")
-        getattr(import_module(module_name), attr)(session)
+    """Every step declared `@every_minute` (webapp.jobs), each committed on its own: each moves the product on
+    by the clock (challenge lifecycle, cadences, rollups, nudges...)."""
+    for step in minute_steps():
+        step(session)
         session.commit()
 
 

@@ -17,11 +17,11 @@ from redis.exceptions import RedisError
 from sqlmodel import Session
 
 from webapp.db import get_engine
+from webapp.jobs import PROMPT, SUMMARY, names_waiting_on
 from webapp.settings import Settings
 
 from . import dispatch, periodic
 from .job_pool import JobPool
-from .registry import MODEL_JOBS
 from .runner import fail_overdue, run_outbox_job
 
 log = logging.getLogger(__name__)
@@ -79,9 +79,10 @@ class OutboxPump:
                     log.warning("Redis unavailable: %s", error)
                     return 0
             in_pool = self._models.running()
-            model_jobs = [job for job in dispatch.due_jobs(session, self._models.size + len(in_pool), names=MODEL_JOBS)
+            model_names = names_waiting_on(PROMPT, SUMMARY)
+            model_jobs = [job for job in dispatch.due_jobs(session, self._models.size + len(in_pool), names=model_names)
                           if job.id not in in_pool]
-            other_jobs = dispatch.due_jobs(session, other_than=MODEL_JOBS)
+            other_jobs = dispatch.due_jobs(session, other_than=model_names)
         handed = [future for job in model_jobs
                   if (future := self._models.submit(job.id, self.settings.database_url, block=False)) is not None]
         for job in other_jobs:

@@ -5,16 +5,17 @@ writer, and fills the row in. The row's work key makes the job safe to run twice
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from prompts import load
-from webapp.jobs import enqueue
+from webapp.cadence import finished_periods
+from webapp.jobs import PROMPT, PROMPT_FOR_COMPLETION, PROMPT_FOR_PERIOD, enqueue, every_minute, job
 from webapp.models import (
-    Cadence, Challenge, ChallengeStatus, Completion, CompletionStatus, Enrolment, LlmCall, Mission, OutboxJob, PromptStatus, Reflection,
+    Challenge, Completion, CompletionStatus, Enrolment, LlmCall, Mission, OutboxJob, PromptStatus, Reflection,
     ReflectionPrompt, Visibility, utcnow,
 )
 from webapp.settings import get_settings
@@ -30,8 +31,8 @@ HISTORY_SIZE = 8
 PREVIOUS_REFLECTIONS = 3
 PREVIOUS_REFLECTION_TOKENS = 150
 EVIDENCE_CHARS = 1000
-COMPLETION_JOB = "reflection.prompt_for_completion"
-PERIOD_JOB = "reflection.prompt_for_period"
+COMPLETION_JOB = PROMPT_FOR_COMPLETION
+PERIOD_JOB = PROMPT_FOR_PERIOD
 
 
 def call_log_for(session: Session):
@@ -56,6 +57,31 @@ def reschedule_on_rate_limit(error: RetryLater):
     return Reschedule(error.seconds, str(error))
 
 
+def mark_prompt_failed(session: Session, job: OutboxJob, reason: str) -> None:
+    """Failure hook: the participant sees the prompt failed (`reason`, in plain words), with a retry button."""
+    prompt = _prompt_of_job(session, job)
+    if prompt is not None and prompt.status == PromptStatus.PENDING:
+        prompt.status, prompt.error = PromptStatus.FAILED, reason
+        session.add(prompt)
+
+
+def _prompt_of_job(session: Session, job: OutboxJob) -> ReflectionPrompt | None:
+    payload = job.payload
+    if job.name == COMPLETION_JOB:
+        key = f"completion:{payload['completion_id']}"
+    else:
+        key = f"period:{payload['challenge_id']}:{payload['user_id']}:{payload['period']}"
+    prompt = session.exec(select(ReflectionPrompt).where(ReflectionPrompt.work_key == key)).first()
+    if prompt is None and job.name == COMPLETION_JOB:
+        # The job failed before it could write its row: create it failed, so the participant can retry.
+        completion = session.get(Completion, payload["completion_id"])
+        if completion is not None:
+            prompt = ReflectionPrompt(work_key=key, user_id=completion.user_id, challenge_id=completion.challenge_id,
+                                      completion_id=completion.id, status=PromptStatus.PENDING)
+    return prompt
+
+
+@job(PROMPT_FOR_COMPLETION, on_failure=mark_prompt_failed, waits_on=PROMPT)
 def prompt_for_completion(session: Session, *, job: OutboxJob, completion_id: int) -> None:
     """Write the reflection prompt for one completion (a no-op if the completion is gone or the prompt written)."""
     completion = session.get(Completion, completion_id)
@@ -71,6 +97,7 @@ def prompt_for_completion(session: Session, *, job: OutboxJob, completion_id: in
     _write(session, prompt, request)
 
 
+@job(PROMPT_FOR_PERIOD, on_failure=mark_prompt_failed, waits_on=PROMPT)
 def prompt_for_period(session: Session, *, job: OutboxJob, challenge_id: int, user_id: int, period: str,
                       start: str, end: str) -> None:
     """Write the daily or weekly reflection prompt about what the participant did in [start, end)."""
@@ -168,44 +195,12 @@ def _write(session: Session, prompt: ReflectionPrompt, request: PromptRequest) -
            source=f"prompt:{prompt.id}", user_ids=[prompt.user_id], link=f"/reflection/prompts/{prompt.id}")
 
 
-def mark_prompt_failed(session: Session, job: OutboxJob, reason: str) -> None:
-    """Failure hook: the participant sees the prompt failed (`reason`, in plain words), with a retry button."""
-    prompt = _prompt_of_job(session, job)
-    if prompt is not None and prompt.status == PromptStatus.PENDING:
-        prompt.status, prompt.error = PromptStatus.FAILED, reason
-        session.add(prompt)
-
-
-def _prompt_of_job(session: Session, job: OutboxJob) -> ReflectionPrompt | None:
-    payload = job.payload
-    if job.name == COMPLETION_JOB:
-        key = f"completion:{payload['completion_id']}"
-    else:
-        key = f"period:{payload['challenge_id']}:{payload['user_id']}:{payload['period']}"
-    prompt = session.exec(select(ReflectionPrompt).where(ReflectionPrompt.work_key == key)).first()
-    if prompt is None and job.name == COMPLETION_JOB:
-        # The job failed before it could write its row: create it failed, so the participant can retry.
-        completion = session.get(Completion, payload["completion_id"])
-        if completion is not None:
-            prompt = ReflectionPrompt(work_key=key, user_id=completion.user_id, challenge_id=completion.challenge_id,
-                                      completion_id=completion.id, status=PromptStatus.PENDING)
-    return prompt
-
-
-def outbox_key(prompt: ReflectionPrompt) -> str:
-    return f"reflection-prompt:{prompt.work_key}"
-
-
+@every_minute
 def enqueue_cadence_prompts(session: Session, today: date | None = None) -> int:
     """Tick step: for daily/weekly challenges, ask for one prompt per participant who completed something
     in the last finished period. Returns how many jobs were added (the outbox key makes repeats free)."""
-    today = today or utcnow().date()
     added = 0
-    challenges = session.exec(select(Challenge).where(
-        Challenge.status == ChallengeStatus.RUNNING,
-        col(Challenge.reflection_cadence).in_([Cadence.DAILY, Cadence.WEEKLY]))).all()
-    for challenge in challenges:
-        period, start, end = last_period(challenge.reflection_cadence, today)
+    for challenge, period, start, end in finished_periods(session, Challenge.reflection_cadence, today):
         users = session.exec(
             select(Completion.user_id).distinct()
             .where(Completion.challenge_id == challenge.id, Completion.created_at >= start, Completion.created_at < end,
@@ -219,20 +214,6 @@ def enqueue_cadence_prompts(session: Session, today: date | None = None) -> int:
                         start=start.isoformat(), end=end.isoformat())
                 added += 1
     return added
-
-
-def last_period(cadence: Cadence, today: date) -> tuple[str, datetime, datetime]:
-    """The last finished day (daily) or ISO week (weekly) before `today`, as (label, start, end) in UTC."""
-    from datetime import UTC
-
-    if cadence == Cadence.DAILY:
-        day = today - timedelta(days=1)
-        start = datetime(day.year, day.month, day.day, tzinfo=UTC)
-        return day.isoformat(), start, start + timedelta(days=1)
-    monday = today - timedelta(days=today.weekday() + 7)
-    start = datetime(monday.year, monday.month, monday.day, tzinfo=UTC)
-    year, week, _ = monday.isocalendar()
-    return f"{year}-W{week:02d}", start, start + timedelta(days=7)
 
 
 def _aware(moment: datetime) -> datetime:

@@ -15,24 +15,14 @@ from datetime import timedelta
 from sqlalchemy import or_, update
 from sqlmodel import Session, col, select
 
+from webapp import jobs
 from webapp.db import get_engine
 from webapp.models import JobStatus, OutboxJob, utcnow
 from webapp.settings import Settings, get_settings
 
 from .deadlines import OutOfTime, deadline_of, deadline_seconds, running_until
-from .registry import resolve
 
 log = logging.getLogger(__name__)
-
-# job name -> "module:function(session, job, reason)", called once the job has failed for good
-FAILURE_HOOKS: dict[str, str] = {
-    "reflection.prompt_for_completion": "workers.reflection:mark_prompt_failed",
-    "reflection.prompt_for_period": "workers.reflection:mark_prompt_failed",
-    "summaries.summarise_team": "workers.summaries:mark_summary_failed",
-    "people.import": "workers.people_import:mark_import_failed",
-    "outbound.deliver": "workers.outbound:mark_delivery_failed",
-}
-
 
 # What the person waiting is told when a job fails; the detail stays in the job's last error, for admins.
 PLAIN_FAILURE = "Something went wrong while writing it. You can ask for it again."
@@ -83,7 +73,7 @@ def run_outbox_job(job_id: int, database_url: str | None = None) -> str:
             if utcnow() >= deadline:
                 raise OutOfTime(f"not started within its deadline of {deadline_seconds(job.name, settings)} s")
             with running_until(deadline):
-                resolve(job.name)(session, job=job, **job.payload)
+                jobs.declared(job.name).run(session, job=job, **job.payload)
             job.status = JobStatus.DONE
             job.finished_at = utcnow()
             job.last_error = None
@@ -143,12 +133,9 @@ def _fail(session: Session, job: OutboxJob, detail: str, reason: str) -> str:
     job.status = JobStatus.FAILED
     job.finished_at = utcnow()
     job.last_error = detail[:2000]
-    hook = FAILURE_HOOKS.get(job.name)
-    if hook:
-        module_name, _, attr = hook.partition(":")
-        from importlib import import_module
-
-        getattr(import_module(module_name), attr)(session, job, reason)
+    declared = jobs.all_declared().get(job.name)
+    if declared is not None and declared.on_failure is not None:
+        declared.on_failure(session, job, reason)
     from webapp.notifications.failures import notify_job_failed
 
     notify_job_failed(session, job, reason)

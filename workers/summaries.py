@@ -1,35 +1,34 @@
-"""Team lesson summaries: on demand, at the summary cadence and when a challenge closes.
+"""Writing a team lesson summary (the job; asking for one and every change of its status: webapp.summaries).
 
 Only team-shared reflections (never private ones) and the evidence of the missions they answer go to
 the writer, with names replaced by stable pseudonyms. Material larger than one call's token budget is
 summarised in parts, then merged in groups, so no call exceeds the budget. Each call's citations are
 checked against the ids it was given; a failing answer is retried once with the error, then the summary
-is marked failed for the lead to retry.
+is marked failed for the lead to retry (webapp.summaries.transitions).
 """
 from __future__ import annotations
 
 import dataclasses
-from datetime import date
 
 from sqlmodel import Session, col, select
 
 from prompts import load
-from webapp.jobs import enqueue
+from webapp.jobs import SUMMARISE_TEAM, SUMMARY, job
 from webapp.models import (
-    Cadence, Challenge, ChallengeStatus, ChallengeTeam, Completion, LessonSummary, LessonSummaryVersion, Mission,
-    OutboxJob, Reflection, ReflectionPrompt, SummaryStatus, Visibility, utcnow,
+    Challenge, Completion, LessonSummary, LessonSummaryVersion, Mission, OutboxJob, Reflection, ReflectionPrompt,
+    SummaryStatus, Visibility,
 )
 from webapp.names import Pseudonymiser
+from webapp.summaries.transitions import mark_failed, mark_summary_failed, record_draft
 
 from . import tokens
 from .pseudonyms import pseudonymiser_for
-from .reflection import last_period, reschedule_on_rate_limit, writer
+from .reflection import reschedule_on_rate_limit, writer
 from .writing import (
     SECTIONS, InvalidOutput, RetryLater, SummaryContent, SummaryRequest, build_messages, messages_tokens,
     excerpt, shown_sources, summary_payload, to_json,
 )
 
-JOB = "summaries.summarise_team"
 # Room kept in every call for the error message of the one retry.
 FEEDBACK_RESERVE = 200
 
@@ -38,23 +37,7 @@ class SummaryFailed(Exception):
     """The writer's answer still broke the schema or the citations after the retry."""
 
 
-def outbox_key(summary: LessonSummary) -> str:
-    return f"lesson-summary:{summary.work_key}"
-
-
-def request_summary(session: Session, *, team_id: int, challenge_id: int, trigger: str, work_key: str,
-                    requested_by_id: int | None = None) -> LessonSummary:
-    """The summary for `work_key`, created (generating) with its job if new; the caller commits."""
-    summary = session.exec(select(LessonSummary).where(LessonSummary.work_key == work_key)).first()
-    if summary is None:
-        summary = LessonSummary(work_key=work_key, team_id=team_id, challenge_id=challenge_id, trigger=trigger,
-                                requested_by_id=requested_by_id)
-        session.add(summary)
-        session.flush()
-        enqueue(session, JOB, outbox_key(summary), summary_id=summary.id)
-    return summary
-
-
+@job(SUMMARISE_TEAM, on_failure=mark_summary_failed, waits_on=SUMMARY)
 def summarise_team(session: Session, *, job: OutboxJob, summary_id: int, guidance: str | None = None) -> None:
     """Write a new version of summary `summary_id` (a no-op unless it is generating).
 
@@ -73,18 +56,11 @@ def summarise_team(session: Session, *, job: OutboxJob, summary_id: int, guidanc
     except RetryLater as error:
         raise reschedule_on_rate_limit(error) from error
     except SummaryFailed:  # the detail is in the call log, for admins
-        summary.status, summary.updated_at = SummaryStatus.FAILED, utcnow()
-        summary.error = "The AI writer's answers failed our checks twice. You can ask for it again."
-        session.add(summary)
+        mark_failed(session, summary, "The AI writer's answers failed our checks twice. You can ask for it again.")
         return
     template = load("team_summary")
-    summary.current_version += 1
-    session.add(LessonSummaryVersion(
-        summary_id=summary.id, number=summary.current_version, content=restore_names(content, names),
-        guidance=guidance, writer=chosen.name, template_version=f"{template.name}@{template.version}"))
-    summary.status, summary.error, summary.updated_at = SummaryStatus.DRAFT, None, utcnow()
-    summary.revision += 1
-    session.add(summary)
+    record_draft(session, summary, content=restore_names(content, names), guidance=guidance, writer=chosen.name,
+                 template_version=f"{template.name}@{template.version}")
 
 
 def team_material(session: Session, team_id: int, challenge_id: int) -> tuple[list[dict], Pseudonymiser]:
@@ -195,40 +171,3 @@ def _latest_guidance(session: Session, summary: LessonSummary) -> str | None:
     version = session.exec(select(LessonSummaryVersion).where(LessonSummaryVersion.summary_id == summary.id)
                            .order_by(col(LessonSummaryVersion.number).desc())).first()
     return version.guidance if version else None
-
-
-def mark_summary_failed(session: Session, job: OutboxJob, reason: str) -> None:
-    """Failure hook: the lead sees the summary failed (`reason`, in plain words), with a retry button."""
-    summary = session.get(LessonSummary, job.payload["summary_id"])
-    if summary is not None and summary.status == SummaryStatus.GENERATING:
-        summary.status, summary.error, summary.updated_at = SummaryStatus.FAILED, reason, utcnow()
-        session.add(summary)
-
-
-def summarise_at_cadence(session: Session, today: date | None = None) -> int:
-    """Tick step: one summary per team per finished day/week of a running challenge, if the team shared
-    reflections in it. Returns how many were asked for (work keys make repeats free)."""
-    today = today or utcnow().date()
-    asked = 0
-    challenges = session.exec(select(Challenge).where(
-        Challenge.status == ChallengeStatus.RUNNING,
-        col(Challenge.summary_cadence).in_([Cadence.DAILY, Cadence.WEEKLY]))).all()
-    for challenge in challenges:
-        period, start, end = last_period(challenge.summary_cadence, today)
-        teams = session.exec(select(Reflection.team_id).distinct().where(
-            Reflection.challenge_id == challenge.id, Reflection.visibility == Visibility.TEAM,
-            Reflection.created_at >= start, Reflection.created_at < end)).all()
-        for team_id in teams:
-            key = f"cadence:{challenge.id}:{team_id}:{period}"
-            if session.exec(select(LessonSummary.id).where(LessonSummary.work_key == key)).first() is None:
-                request_summary(session, team_id=team_id, challenge_id=challenge.id, trigger="cadence", work_key=key)
-                asked += 1
-    return asked
-
-
-def summarise_at_close(session: Session, challenge: Challenge) -> None:
-    """End-of-challenge step: the final summary of every team taking part."""
-    teams = session.exec(select(ChallengeTeam.team_id).where(ChallengeTeam.challenge_id == challenge.id)).all()
-    for team_id in teams:
-        request_summary(session, team_id=team_id, challenge_id=challenge.id, trigger="close",
-                        work_key=f"close:{challenge.id}:{team_id}")

@@ -18,7 +18,7 @@ MAX_ITEMS = 5
 QUESTION_MAX_CHARS = 240
 LESSON_MAX_CHARS = 300
 QUOTE_MAX_CHARS = 150
-GUIDANCE_MAX_CHARS = 1000  # as the review form allows (webapp.review.transitions.GUIDANCE_MAX)
+GUIDANCE_MAX_CHARS = 1000  # as the review form allows (webapp.summaries.transitions.GUIDANCE_MAX)
 
 
 class PromptDraft(BaseModel):

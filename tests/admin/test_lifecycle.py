@@ -10,8 +10,9 @@ from webapp.challenges import lifecycle
 from webapp.challenges.problems import Invalid
 from webapp.main.dashboard import dashboard_for
 from webapp.models import ChallengeStatus, Enrolment, Notification, OutboxJob, Role, Team, utcnow
-from workers import periodic, registry
-from workers.challenge_close import END_OF_CHALLENGE_STEPS, run_end_of_challenge
+from webapp import jobs
+from workers import periodic
+from workers.challenge_close import notify_participants, run_end_of_challenge
 
 
 def team(session, slug="platform") -> Team:
@@ -81,9 +82,9 @@ def test_drafts_never_move_on_their_own(session, make_challenge):
 
 
 def test_tick_step_and_close_job_are_registered(session, make_challenge):
-    assert "webapp.challenges.lifecycle:advance_challenges" in periodic.TICK_STEPS
-    assert registry.resolve("challenges.closed") is run_end_of_challenge
-    assert "workers.challenge_close:notify_participants" in END_OF_CHALLENGE_STEPS
+    assert lifecycle.advance_challenges in jobs.minute_steps()
+    assert jobs.declared(lifecycle.CLOSED_JOB).run is run_end_of_challenge
+    assert notify_participants in jobs.closing_steps()
     challenge = make_challenge(starts_in=timedelta(days=-1))
     challenge.status = ChallengeStatus.PUBLISHED
     session.commit()

@@ -14,7 +14,7 @@ from webapp.models import (
 from webapp.play.missions import complete_mission
 from webapp.settings import load_settings
 from workers import dispatch
-from workers.summaries import request_summary
+from webapp.summaries.requests import request_summary
 
 from ..llm.fake_openai import FakeOpenAI
 from ..support import run_rq_worker_burst

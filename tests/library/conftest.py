@@ -6,7 +6,7 @@ from sqlmodel import select
 
 from tests.review.conftest import draft, world  # noqa: F401  (fixtures)
 from webapp.models import Lesson, LessonSummaryVersion
-from webapp.review.transitions import approve_summary, publish_summary
+from webapp.summaries.transitions import approve_summary, publish_summary
 
 
 def publish_texts(world, summary, lessons: dict[str, list[tuple[str, list[int]]]]):

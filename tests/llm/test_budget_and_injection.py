@@ -4,6 +4,7 @@ from sqlmodel import select
 
 from webapp.models import LessonSummaryVersion, PointEvent, SummaryStatus, User
 from webapp.settings import load_settings
+from webapp.summaries import requests as summary_requests
 from workers import summaries, tokens
 from workers.llm import OpenAIWriter
 from workers.offline_writer import OfflineWriter
@@ -70,8 +71,8 @@ def test_injection_attempts_leave_summaries_valid_and_points_and_roles_unchanged
     ids = [world.reflect(member, text).id for member in world.members for text in INJECTIONS]
     roles_before = {user.id: user.role for user in session.exec(select(User))}
     points_before = session.exec(select(PointEvent)).all()
-    summary = summaries.request_summary(session, team_id=world.team.id, challenge_id=world.challenge.id,
-                                        trigger="on_demand", work_key="injection")
+    summary = summary_requests.request_summary(session, team_id=world.team.id, challenge_id=world.challenge.id,
+                                               trigger="on_demand", work_key="injection")
     session.commit()
     from workers.runner import run_outbox_job
 

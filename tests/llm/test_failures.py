@@ -10,7 +10,7 @@ from webapp.models import (
     SummaryStatus, utcnow,
 )
 from webapp.settings import get_settings
-from workers import summaries
+from webapp.summaries import requests as summary_requests
 from workers.runner import run_outbox_job
 
 from .conftest import run_job
@@ -33,10 +33,10 @@ def run_again(world, job_id: int) -> str:
 def failed_summary(world) -> tuple[LessonSummary, OutboxJob]:
     """A summary whose job ran out of attempts (as the failure hook leaves it), with no version yet."""
     world.reflect(world.members[0], "I learned to check the logs before restarting anything.")
-    summary = summaries.request_summary(world.session, team_id=world.team.id, challenge_id=world.challenge.id,
-                                        trigger="on_demand", work_key="on_demand:failed")
+    summary = summary_requests.request_summary(world.session, team_id=world.team.id, challenge_id=world.challenge.id,
+                                               trigger="on_demand", work_key="on_demand:failed")
     world.session.flush()
-    job = world.session.exec(select(OutboxJob).where(OutboxJob.key == summaries.outbox_key(summary))).one()
+    job = world.session.exec(select(OutboxJob).where(OutboxJob.key == summary_requests.outbox_key(summary))).one()
     summary.status, summary.error = SummaryStatus.FAILED, "The AI service did not answer."
     job.status, job.attempts, job.last_error = JobStatus.FAILED, 5, "WriterError: LLM server answered 500"
     world.session.commit()
@@ -77,15 +77,15 @@ def test_the_jobs_page_refuses_a_summary_job_whose_summary_moved_on(world, auth,
 
 
 def test_retrying_a_failed_regeneration_reruns_it_with_the_leads_guidance(world, use_fake_openai, monkeypatch, auth):
-    from webapp.review.transitions import regenerate_summary
+    from webapp.summaries.transitions import regenerate_summary
 
     monkeypatch.setenv("JOB_MAX_ATTEMPTS", "1")
     get_settings.cache_clear()
     world.reflect(world.members[0], "I learned to check the logs before restarting anything.")
-    summary = summaries.request_summary(world.session, team_id=world.team.id, challenge_id=world.challenge.id,
-                                        trigger="on_demand", work_key="on_demand:regen")
+    summary = summary_requests.request_summary(world.session, team_id=world.team.id, challenge_id=world.challenge.id,
+                                               trigger="on_demand", work_key="on_demand:regen")
     world.session.commit()
-    first = world.session.exec(select(OutboxJob).where(OutboxJob.key == summaries.outbox_key(summary))).one()
+    first = world.session.exec(select(OutboxJob).where(OutboxJob.key == summary_requests.outbox_key(summary))).one()
     assert run_outbox_job(first.id, database_url(world)) == JobStatus.DONE
     world.session.expire_all()
     summary = world.session.get(LessonSummary, summary.id)

@@ -8,7 +8,7 @@ from webapp.models import (
     Visibility, utcnow,
 )
 from prompts import load
-from workers import summaries
+from webapp.summaries import requests as summary_requests
 
 from .conftest import run_job
 
@@ -82,12 +82,12 @@ def test_a_long_rate_limit_reschedules_the_job_without_using_an_attempt(world, u
 
 
 def ask_summary(world, key="on_demand:test"):
-    summary = summaries.request_summary(world.session, team_id=world.team.id, challenge_id=world.challenge.id,
-                                        trigger="on_demand", work_key=key)
+    summary = summary_requests.request_summary(world.session, team_id=world.team.id, challenge_id=world.challenge.id,
+                                               trigger="on_demand", work_key=key)
     world.session.commit()
     from workers.runner import run_outbox_job
 
-    job = world.session.exec(select(OutboxJob).where(OutboxJob.key == summaries.outbox_key(summary))).one()
+    job = world.session.exec(select(OutboxJob).where(OutboxJob.key == summary_requests.outbox_key(summary))).one()
     run_outbox_job(job.id, world.session.get_bind().url.render_as_string(hide_password=False))
     world.session.expire_all()
     return world.session.get(LessonSummary, summary.id)
@@ -150,13 +150,13 @@ def test_offline_summary_groups_sentences_and_cites_them(world):
 
 def test_close_and_cadence_steps_ask_for_one_summary_per_team(world):
     world.reflect(world.members[0], "I learned to check the logs before restarting anything.")
-    summaries.summarise_at_close(world.session, world.challenge)
-    summaries.summarise_at_close(world.session, world.challenge)
+    summary_requests.summarise_at_close(world.session, world.challenge)
+    summary_requests.summarise_at_close(world.session, world.challenge)
     world.session.commit()
     assert [s.trigger for s in world.session.exec(select(LessonSummary))] == ["close"]
     next_week = utcnow().date() + timedelta(days=7)
-    assert summaries.summarise_at_cadence(world.session, next_week) == 1
-    assert summaries.summarise_at_cadence(world.session, next_week) == 0
+    assert summary_requests.summarise_at_cadence(world.session, next_week) == 1
+    assert summary_requests.summarise_at_cadence(world.session, next_week) == 0
 
 
 def test_daily_cadence_prompts_once_per_participant_per_day(world):

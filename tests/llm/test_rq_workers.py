@@ -6,7 +6,8 @@ from sqlmodel import select
 from webapp.jobs import enqueue
 from webapp.models import JobStatus, LessonSummary, OutboxJob, PromptStatus, ReflectionPrompt, SummaryStatus
 from webapp.notifications import delivery as notifications
-from workers import dispatch, summaries
+from webapp.summaries import requests as summary_requests
+from workers import dispatch
 
 from ..support import run_rq_worker_burst
 
@@ -30,8 +31,8 @@ def test_prompts_and_a_summary_are_written_by_real_rq_workers(world, settings, q
         enqueue(session, "reflection.prompt_for_completion", f"reflection-prompt:completion:{completion.id}",
                 completion_id=completion.id)
     world.reflect(world.members[0], "I learned that small pull requests get reviewed faster.")
-    summaries.request_summary(session, team_id=world.team.id, challenge_id=world.challenge.id, trigger="on_demand",
-                              work_key="rq-test")
+    summary_requests.request_summary(session, team_id=world.team.id, challenge_id=world.challenge.id,
+                                     trigger="on_demand", work_key="rq-test")
     session.commit()
     assert dispatch.dispatch_pending(session, settings, dispatch.job_queue(settings)) == 3
     burst(settings, queue_name, fake_openai)

@@ -12,7 +12,8 @@ from webapp.models import (
     Visibility,
 )
 from webapp.play.badges import rule_met
-from webapp.play.events import PlayEvent, PlayEventKind, emit
+from webapp.play.badges import award_badges
+from webapp.play.events import PlayEvent, PlayEventKind
 from webapp.play.leaderboards import (
     NEIGHBOURS, TOP_ROWS, BoardCache, boards_for, individual_board, individual_standings, team_standings,
 )
@@ -284,8 +285,8 @@ def test_kudos_received_goes_to_the_receiver_and_team_badges_to_the_team(world, 
     given = badge_for(world, BadgeRule.KUDOS_GIVEN, 1)
     kudos(session, ada, bo, world.challenge, 1)
     session.commit()
-    awarded = emit(session, PlayEvent(PlayEventKind.KUDOS_GIVEN, ada.id, world.team("red").id, world.challenge.id,
-                                      other_user_id=bo.id))
+    awarded = award_badges(session, [PlayEvent(PlayEventKind.KUDOS_GIVEN, ada.id, world.team("red").id,
+                                               world.challenge.id, other_user_id=bo.id)])
     session.commit()
     assert sorted((a.badge.slug, a.award.subject, a.award.user_id, a.award.team_id) for a in awarded) == sorted([
         (received.slug, f"user:{bo.id}", bo.id, None), (given.slug, f"user:{ada.id}", ada.id, None)])
@@ -300,10 +301,11 @@ def test_a_badge_is_awarded_only_for_events_of_its_own_challenge(world, session)
     here = badge_for(world, BadgeRule.POINTS_REACHED, 5)
     give(world, session, ada, 5, 1)
     give(world, session, ada, 5, 2, challenge=other)
-    awarded = emit(session, PlayEvent(PlayEventKind.POINTS_RECORDED, ada.id, world.team("red").id, other.id))
+    awarded = award_badges(session, [PlayEvent(PlayEventKind.POINTS_RECORDED, ada.id, world.team("red").id, other.id)])
     assert awarded == []
-    awarded = emit(session, PlayEvent(PlayEventKind.POINTS_RECORDED, ada.id, world.team("red").id, world.challenge.id),
-                   PlayEvent(PlayEventKind.POINTS_RECORDED, ada.id, world.team("red").id, world.challenge.id))
+    awarded = award_badges(session, [
+        PlayEvent(PlayEventKind.POINTS_RECORDED, ada.id, world.team("red").id, world.challenge.id),
+        PlayEvent(PlayEventKind.POINTS_RECORDED, ada.id, world.team("red").id, world.challenge.id)])
     session.commit()
     assert [(a.badge.id, a.award.subject) for a in awarded] == [(here.id, f"user:{ada.id}")]
     assert len(session.exec(select(BadgeAward)).all()) == 1
@@ -313,8 +315,8 @@ def test_a_team_badge_is_awarded_to_the_team(world, session):
     ada = world.player("ada@example.com")
     badge = badge_for(world, BadgeRule.TEAM_POINTS_REACHED, 5, scope=BadgeScope.TEAM)
     give(world, session, ada, 5, 1)
-    (awarded,) = emit(session, PlayEvent(PlayEventKind.POINTS_RECORDED, ada.id, world.team("red").id,
-                                         world.challenge.id))
+    (awarded,) = award_badges(session, [PlayEvent(PlayEventKind.POINTS_RECORDED, ada.id, world.team("red").id,
+                                                  world.challenge.id)])
     assert (awarded.badge.id, awarded.award.subject, awarded.award.user_id, awarded.award.team_id) == (
         badge.id, f"team:{world.team('red').id}", None, world.team("red").id)
 

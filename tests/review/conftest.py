@@ -67,7 +67,7 @@ class World:
 
     def draft(self, team: Team | None = None, key: str | None = None) -> LessonSummary:
         """A summary of the team's shared reflections, written by the real job (offline writer)."""
-        from workers.summaries import request_summary
+        from webapp.summaries.requests import request_summary
 
         team = team or self.team
         summary = request_summary(self.session, team_id=team.id, challenge_id=self.challenge.id, trigger="on_demand",

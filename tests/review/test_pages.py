@@ -177,7 +177,7 @@ def test_compare_shows_changed_words(world, draft, auth, client):
     texts = {key: [item["text"] for item in items] for key, items in version.content.items()}
     original = texts[section][0]
     texts[section][0] = original + " Also: check twice."
-    from webapp.review.transitions import edit_summary
+    from webapp.summaries.transitions import edit_summary
 
     edit_summary(world.session, world.lead, draft.id, draft.revision, texts)
     world.session.commit()

@@ -8,7 +8,7 @@ from sqlmodel import select
 from webapp.models import (
     Lesson, LessonSummary, LessonSummaryVersion, Notification, OutboxJob, SummaryStatus, Visibility,
 )
-from webapp.review.transitions import (
+from webapp.summaries.transitions import (
     GUIDANCE_MAX, LESSON_MAX, LESSON_MIN, REASON_MAX, InvalidReview, NotAllowed, StaleRevision, approve_summary,
     current_version, edit_summary, publish_summary, regenerate_summary, reject_summary,
 )

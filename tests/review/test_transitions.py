@@ -4,8 +4,8 @@ from sqlmodel import Session, select
 
 from webapp.db import get_engine
 from webapp.models import Lesson, LessonSummary, LessonSummaryVersion, Notification, OutboxJob, SummaryStatus
-from webapp.reflection.team import NotYourTeam
-from webapp.review.transitions import (
+from webapp.summaries.access import NotYourTeam
+from webapp.summaries.transitions import (
     InvalidReview, NotAllowed, StaleRevision, approve_summary, edit_summary, publish_summary, regenerate_summary,
     reject_summary,
 )

@@ -13,7 +13,7 @@ from webapp.models import (
     SummaryStatus, Team, User, Visibility, utcnow,
 )
 from webapp.models.play import AssessmentPhase
-from webapp.review.sections import SECTIONS
+from webapp.summaries.sections import SECTIONS
 
 from .xss_corpus import HOSTILE_URLS, PAYLOADS, all_payloads, tagged
 

@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from ..jobs import enqueue
+from ..jobs import CHALLENGE_CLOSED, enqueue, every_minute
 from ..models import Challenge, ChallengeStatus, ChallengeTeam, Mission, utcnow
 from ..outbound import events as outbound
 from .problems import Invalid
@@ -20,7 +20,7 @@ TRANSITIONS: dict[ChallengeStatus, tuple[ChallengeStatus, ...]] = {
     S.CLOSED: (S.ARCHIVED,),
     S.ARCHIVED: (),
 }
-CLOSED_JOB = "challenges.closed"
+CLOSED_JOB = CHALLENGE_CLOSED
 
 
 def allowed_moves(challenge: Challenge) -> tuple[ChallengeStatus, ...]:
@@ -70,6 +70,7 @@ def archive(session: Session, challenge: Challenge, now: datetime | None = None)
     _set(session, challenge, S.ARCHIVED)
 
 
+@every_minute
 def advance_challenges(session: Session, now: datetime | None = None) -> int:
     """Tick step: start published challenges at starts_at, close running ones at ends_at. Returns how many moved."""
     now = now or utcnow()

@@ -7,7 +7,7 @@ from dataclasses import astuple
 from sqlmodel import Session
 
 from ..auth.invitations import Sender
-from ..jobs import enqueue
+from ..jobs import PEOPLE_IMPORT, enqueue
 from ..models import ImportStatus, PeopleImport, User, utcnow
 from . import csv_import
 from .csv_import import PeopleImporter, RowResult, read_rows
@@ -22,7 +22,7 @@ def start_import(session: Session, *, admin: User, file_name: str, data: bytes, 
                                  create_missing_teams=create_missing_teams, base_url=base_url[:255], total=len(rows))
     session.add(people_import)
     session.flush()
-    enqueue(session, "people.import", f"people-import:{people_import.id}", fresh=True, import_id=people_import.id)
+    enqueue(session, PEOPLE_IMPORT, f"people-import:{people_import.id}", fresh=True, import_id=people_import.id)
     return people_import
 
 

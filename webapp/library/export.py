@@ -11,7 +11,7 @@ import re
 from sqlmodel import Session, col, select
 
 from ..models import Challenge, Lesson, LessonSummary, SummaryStatus, Team
-from ..review.sections import SECTION_TITLES, SECTIONS
+from ..summaries.sections import SECTION_TITLES, SECTIONS
 from .lessons import names_hidden
 
 

@@ -21,8 +21,8 @@ from ..models import (
     Challenge, Lesson, LessonSummary, Membership, Notification, Role, SummaryStatus, Team, User, utcnow,
 )
 from ..names import NameMatcher, Person, hide_names
-from ..review.queries import CitedReflection, cited_reflections
-from ..review.sections import SECTION_TITLES, SECTIONS
+from ..summaries.queries import CitedReflection, cited_reflections
+from ..summaries.sections import SECTION_TITLES, SECTIONS
 
 
 class NotPublished(LookupError):

@@ -12,7 +12,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from sqlmodel import Session
 
 from ..db import insert_rows
-from ..jobs import enqueue
+from ..jobs import SEND_EMAIL, enqueue
 from ..models import Email
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "email"
@@ -43,5 +43,5 @@ def queue_emails(session: Session, messages: list[dict]) -> list[int]:
     ahead of everyone else's. Returns the messages' ids."""
     ids = insert_rows(session, Email, messages, returning=Email.id)
     if ids:
-        enqueue(session, "email.send", f"email:{ids[0]}", fresh=True, email_ids=ids)
+        enqueue(session, SEND_EMAIL, f"email:{ids[0]}", fresh=True, email_ids=ids)
     return ids

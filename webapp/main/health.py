@@ -4,6 +4,7 @@ from __future__ import annotations
 from sqlalchemy import text
 from sqlmodel import Session
 
+from ..jobs import job_queue, redis_connection, waiting_count
 from ..settings import Settings
 
 
@@ -11,12 +12,8 @@ def health_report(session: Session, settings: Settings) -> tuple[dict, bool]:
     report: dict = {"database": _check(lambda: session.exec(text("SELECT 1")).one())}
     healthy = report["database"] == "ok"
     if healthy:
-        from workers.dispatch import queue_depth
-
-        report["outbox_waiting"] = queue_depth(session)
+        report["outbox_waiting"] = waiting_count(session)
     if settings.uses_redis:
-        from workers.dispatch import job_queue, redis_connection
-
         connection = redis_connection(settings)
         report["redis"] = _check(connection.ping)
         if report["redis"] == "ok":

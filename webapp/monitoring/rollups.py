@@ -14,6 +14,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, select
 
+from ..jobs import every_minute
 from ..models import (
     ActivityDayBits,
     ActivityTotal,
@@ -266,6 +267,7 @@ def catch_up(session: Session, batch: int = BATCH, budget_seconds: float | None 
             return rolled
 
 
+@every_minute
 def refresh_rollups(session: Session) -> None:
     """Minute tick step (workers/periodic.py): roll up what was written since the last tick, and retry gaps."""
     catch_up(session, budget_seconds=TICK_BUDGET_SECONDS)

@@ -7,6 +7,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from ..inputs import whole_number
+from ..jobs import when_challenge_closes
 from ..models import (
     AssessmentPhase,
     Challenge,
@@ -170,6 +171,7 @@ def save_assessment(session: Session, user: User, form: AssessmentForm, answers)
     session.flush()
 
 
+@when_challenge_closes
 def invite_after_assessment(session: Session, challenge: Challenge) -> None:
     """End-of-challenge step: ask everyone enrolled to rate the skills again; a second run adds nothing."""
     if not has_skills(session, challenge.id):

@@ -10,13 +10,13 @@ from collections.abc import Iterable
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from ..jobs import enqueue
+from ..jobs import NOTIFY, enqueue
 from ..models import Membership, Notification, User
 from ..settings import get_settings
 from .kinds import KINDS, label
 from .preferences import unsubscribe_token, wanting_email
 
-JOB = "notifications.send"
+JOB = NOTIFY
 
 
 def notify(session: Session, kind: str, text: str, *, source: str, user_ids: Iterable[int] = (),

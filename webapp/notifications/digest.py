@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from ..db import insert_rows
-from ..jobs import enqueue
+from ..jobs import SEND_EMAIL, enqueue, every_minute
 from ..models import (
     Challenge, ChallengeStatus, DigestSent, Email, Enrolment, Notification, PointEvent, PromptStatus,
     ReflectionPrompt, Team, User, utcnow,
@@ -45,6 +45,7 @@ class Digest:
         return bool(self.points or self.prompts or self.items)
 
 
+@every_minute
 def send_digests(session: Session, now: datetime | None = None) -> int:
     """Tick step: queue the digest of everyone whose local digest hour it is and who has not had this week's.
     Returns how many messages it queued."""
@@ -71,7 +72,7 @@ def _send_batch(session: Session, user_ids: list[int], week: str, now: datetime,
         insert_rows(session, DigestSent, [{"user_id": user_id, "week": week, "email_id": by_user.get(user_id)}
                                           for user_id in user_ids])
         if email_ids:
-            enqueue(session, "email.send", f"email:{email_ids[0]}", fresh=True, email_ids=email_ids)
+            enqueue(session, SEND_EMAIL, f"email:{email_ids[0]}", fresh=True, email_ids=email_ids)
         session.commit()
     except IntegrityError:  # another scheduler sent this batch's digests first: theirs stand
         session.rollback()

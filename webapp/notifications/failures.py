@@ -3,26 +3,27 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
+from .. import jobs
 from ..models import Completion, LessonSummary, OutboxJob, PeopleImport
 from .delivery import store
 
 # Jobs nobody waits for in person, or whose failure is told another way (a failed notification must not notify).
-SILENT_JOBS = frozenset({"notifications.send", "email.send", "challenges.closed"})
+SILENT_JOBS = frozenset({jobs.NOTIFY, jobs.SEND_EMAIL, jobs.CHALLENGE_CLOSED})
 
 
 def person_waiting(session: Session, job: OutboxJob) -> tuple[int | None, str]:
     """(user id, link) of the person a job's failure concerns; None when nobody in particular waits for it."""
     payload = job.payload or {}
-    if job.name == "reflection.prompt_for_completion":
+    if job.name == jobs.PROMPT_FOR_COMPLETION:
         completion = session.get(Completion, payload.get("completion_id"))
         return (completion.user_id if completion else None), "/reflection/prompts"
-    if job.name == "reflection.prompt_for_period":
+    if job.name == jobs.PROMPT_FOR_PERIOD:
         return payload.get("user_id"), "/reflection/prompts"
-    if job.name == "summaries.summarise_team":
+    if job.name == jobs.SUMMARISE_TEAM:
         summary = session.get(LessonSummary, payload.get("summary_id")) if payload.get("summary_id") else None
         who = summary.requested_by_id if summary else payload.get("requested_by_id")
         return who, f"/reflection/summaries/{summary.id}" if summary else "/reflection/team"
-    if job.name == "people.import":
+    if job.name == jobs.PEOPLE_IMPORT:
         found = session.get(PeopleImport, payload.get("import_id")) if payload.get("import_id") else None
         return (found.created_by_id if found else None), "/admin/users"
     return payload.get("user_id"), "/dashboard"

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from ..jobs import every_minute
 from ..models import Challenge, ChallengeStatus, ChallengeTeam, Completion, CompletionStatus, Enrolment, User, utcnow
 from ..play.clock import day_bounds
 from ..settings import get_settings
@@ -15,6 +16,7 @@ from .delivery import notify
 from .zones import zone, zones_at
 
 
+@every_minute
 def send_nudges(session: Session, now: datetime | None = None) -> int:
     """Tick step: ask for every nudge due now; returns how many notification jobs it asked for."""
     now = now or utcnow()

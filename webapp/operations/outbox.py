@@ -88,7 +88,7 @@ def _retry_prompt_of(session: Session, job: OutboxJob) -> OutboxJob | None:
 
 
 def _retry_summary_of(session: Session, job: OutboxJob) -> OutboxJob | None:
-    from ..reflection.team import restart_summary
+    from ..summaries.transitions import restart_summary
 
     summary = session.get(LessonSummary, job.payload.get("summary_id"))
     if summary is None:
@@ -97,7 +97,7 @@ def _retry_summary_of(session: Session, job: OutboxJob) -> OutboxJob | None:
 
 
 _SUBJECT_RETRIES = {
-    "reflection.prompt_for_completion": _retry_prompt_of,
-    "reflection.prompt_for_period": _retry_prompt_of,
-    "summaries.summarise_team": _retry_summary_of,
+    jobs.PROMPT_FOR_COMPLETION: _retry_prompt_of,
+    jobs.PROMPT_FOR_PERIOD: _retry_prompt_of,
+    jobs.SUMMARISE_TEAM: _retry_summary_of,
 }

@@ -14,7 +14,7 @@ from cryptography.fernet import Fernet, InvalidToken
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from ..jobs import enqueue
+from ..jobs import NOTIFY, enqueue, every_minute
 from ..models import (
     BadgeAward, ChatHook, Completion, CompletionStatus, DeliveryStatus, Membership, OutboundDelivery, PointEvent,
     Team, User, utcnow,
@@ -101,7 +101,7 @@ def switch_off(session: Session, hook: ChatHook, reason: str) -> None:
                                                           Membership.is_lead == True)).all()  # noqa: E712
     stamp = int(hook.updated_at.timestamp()) if hook.updated_at else 0
     for user_id in leads:
-        enqueue(session, "notifications.send", f"chat-off:{hook.id}:{stamp}:{user_id}", user_id=user_id,
+        enqueue(session, NOTIFY, f"chat-off:{hook.id}:{stamp}:{user_id}", user_id=user_id,
                 text=f"Your team's {service_name(hook.kind)} messages were switched off after {reason[:200]}. "
                      "Set the webhook address again to switch them back on.",
                 link=f"/teams/{hook.team_id}/chat")
@@ -166,6 +166,7 @@ def week_start(now: datetime) -> datetime:
     return datetime(day.year, day.month, day.day, tzinfo=now.tzinfo)
 
 
+@every_minute
 def post_weekly_summaries(session: Session, now: datetime | None = None) -> int:
     """Write each active hook's summary of the week that ended last Monday 00:00 UTC; returns how many were sent.
     A team with nothing to tell gets a skipped row, so the question is asked once per week."""

@@ -4,10 +4,10 @@ from __future__ import annotations
 from sqlalchemy import event as sa_event
 from sqlmodel import Session, select
 
-from ..jobs import enqueue
+from ..jobs import DELIVER_OUTBOUND, enqueue
 from ..models import DeliveryStatus, OutboundDelivery, utcnow
 
-JOB = "outbound.deliver"
+JOB = DELIVER_OUTBOUND
 # Keys written in this transaction (session.info): an event told twice in one change stays one row.
 _WRITTEN = "outbound_keys"
 

@@ -28,7 +28,8 @@ from ..models import (
     User,
     utcnow,
 )
-from .events import PlayEvent, PlayEventKind, emit
+from .badges import award_badges
+from .events import PlayEvent, PlayEventKind
 from .ledger import record_points, user_points
 
 MAX_AMOUNT = 10_000
@@ -95,7 +96,7 @@ def adjust_points(session: Session, admin: User, person: User, challenge_id: int
     record_points(session, user_id=person.id, team_id=enrolment.team_id, challenge_id=challenge_id, amount=value,
                   reason=PointReason.ADJUSTMENT, source_type="adjustment", source_id=adjustment.id,
                   created_at=adjustment.created_at, new_source=True)
-    emit(session, PlayEvent(PlayEventKind.POINTS_RECORDED, person.id, enrolment.team_id, challenge_id))
+    award_badges(session, [PlayEvent(PlayEventKind.POINTS_RECORDED, person.id, enrolment.team_id, challenge_id)])
     return adjustment
 
 

@@ -15,6 +15,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from ..db import take_write_lock
+from ..jobs import every_minute
 from ..models import (
     Challenge,
     Completion,
@@ -215,6 +216,7 @@ def mark_approvals_seen(session: Session, user: User, now: datetime | None = Non
         session.add(note)
 
 
+@every_minute
 def auto_approve_due(session: Session, now: datetime | None = None) -> int:
     """Approve pending evidence older than its challenge's auto_approve_days; returns how many. Caller commits."""
     now = now or utcnow()

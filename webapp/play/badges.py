@@ -51,7 +51,8 @@ def subject_of(badge: Badge, event: PlayEvent) -> tuple[str, int | None, int | N
 
 
 def award_badges(session: Session, events: list[PlayEvent]) -> list[AwardedBadge]:
-    """The PlayEvent handler: award every live badge of the challenge whose rule one of `events` fulfils."""
+    """Award every live badge of the challenge whose rule one of `events` (one act: a completion and its points)
+    fulfils, in the caller's transaction."""
     wanted = [(event, RULES_BY_EVENT.get(event.kind, frozenset())) for event in events]
     wanted = [(event, rules) for event, rules in wanted if rules]
     if not wanted:

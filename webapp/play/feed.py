@@ -35,7 +35,8 @@ from ..models import (
 from ..notifications.delivery import notify
 from ..text import web_link
 from .access import NotFound, visible_challenge
-from .events import PlayEvent, PlayEventKind, emit
+from .badges import award_badges
+from .events import PlayEvent, PlayEventKind
 from .ledger import record_points
 from .missions import KEY_MAX, CompletionRefused, CompletionResult, complete_mission
 from ..outbound import events as outbound
@@ -167,8 +168,8 @@ def give_kudos(session: Session, giver: User, item_type: str, item_id: int) -> t
         return _kudos_of(session, giver, ref), False
     record_points(session, user_id=ref.author_id, team_id=ref.team_id, challenge_id=ref.challenge_id,
                   amount=KUDOS_POINTS, reason=PointReason.KUDOS_RECEIVED, source_type="kudos", source_id=kudos.id)
-    emit(session, PlayEvent(PlayEventKind.KUDOS_GIVEN, giver.id, ref.team_id, ref.challenge_id, ref.author_id),
-         PlayEvent(PlayEventKind.POINTS_RECORDED, ref.author_id, ref.team_id, ref.challenge_id))
+    award_badges(session, [PlayEvent(PlayEventKind.KUDOS_GIVEN, giver.id, ref.team_id, ref.challenge_id, ref.author_id),
+                           PlayEvent(PlayEventKind.POINTS_RECORDED, ref.author_id, ref.team_id, ref.challenge_id)])
     notify(session, "kudos", f"{giver.display_name} gave you kudos (+{KUDOS_POINTS} points).",
            source=f"kudos:{kudos.id}", user_ids=[ref.author_id], link=f"/play/challenges/{ref.challenge_id}/feed",
            fresh=True)
@@ -220,7 +221,8 @@ def give_feedback(session: Session, author: User, item_type: str, item_id: int, 
         if original is None:
             raise
         return FeedbackResult(original)
-    emit(session, PlayEvent(PlayEventKind.FEEDBACK_GIVEN, author.id, ref.team_id, ref.challenge_id, ref.author_id))
+    award_badges(session, [PlayEvent(PlayEventKind.FEEDBACK_GIVEN, author.id, ref.team_id, ref.challenge_id,
+                                     ref.author_id)])
     outbound.feedback_given(session, feedback)
     notify(session, "feedback", f"{author.display_name} gave you feedback: {text[:200]}",
            source=f"feedback:{feedback.id}", user_ids=[ref.author_id], link=f"/play/challenges/{ref.challenge_id}/feed",

@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from ..db import take_write_lock
-from ..jobs import enqueue
+from ..jobs import PROMPT_FOR_COMPLETION, enqueue
 from ..models import (
     Cadence,
     Challenge,
@@ -35,9 +35,9 @@ from ..models import (
 )
 from ..outbound import events as outbound
 from .access import visible_mission
-from .badges import AwardedBadge
+from .badges import AwardedBadge, award_badges
 from .clock import day_bounds, local_date, user_zone
-from .events import PlayEvent, PlayEventKind, emit
+from .events import PlayEvent, PlayEventKind
 from .ledger import record_points, user_points
 from .levels import Level, level_for
 
@@ -133,12 +133,12 @@ def award_completion(session: Session, completion: Completion, mission: Mission,
         if event is None:
             return []
         events.append(PlayEvent(PlayEventKind.POINTS_RECORDED, completion.user_id, completion.team_id, challenge.id))
-    badges = emit(session, *events)
+    badges = award_badges(session, events)
     outbound.completion_recorded(session, completion, mission, challenge)
     if challenge.reflection_cadence == Cadence.AFTER_EACH:
-        enqueue(session, "reflection.prompt_for_completion", f"reflection-prompt:completion:{completion.id}",
+        enqueue(session, PROMPT_FOR_COMPLETION, f"reflection-prompt:completion:{completion.id}",
                 fresh=new_source, completion_id=completion.id)
-    return [b for b in badges if isinstance(b, AwardedBadge)]
+    return badges
 
 
 def _by_key(session: Session, key: str) -> Completion | None:

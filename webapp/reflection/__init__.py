@@ -1,4 +1,4 @@
-"""Reflection: prompts participants answer, team lesson summaries leads ask for, and the LLM call log."""
-from .routes import bp
+"""Reflection: prompts participants answer, a lead's team lessons page (over webapp.summaries), and the LLM call log.
 
-__all__ = ["bp"]
+The pages are `reflection.routes.bp`, not imported here, so the summaries area can use this package's queries
+without loading its routes."""

@@ -10,7 +10,8 @@ from ..jobs import retry
 from ..models import (
     Completion, Enrolment, OutboxJob, PointReason, PromptStatus, Reflection, ReflectionPrompt, User, Visibility,
 )
-from ..play.events import PlayEvent, PlayEventKind, emit
+from ..play.badges import award_badges
+from ..play.events import PlayEvent, PlayEventKind
 from ..play.ledger import record_points
 from ..outbound import events as outbound
 
@@ -70,7 +71,7 @@ def answer_prompt(session: Session, user: User, prompt_id: int, body: str, visib
     earned = record_points(session, user_id=user.id, team_id=team_id, challenge_id=prompt.challenge_id,
                            amount=REFLECTION_POINTS, reason=PointReason.REFLECTION, source_type="reflection",
                            source_id=reflection.id)
-    emit(session, PlayEvent(PlayEventKind.REFLECTION_WRITTEN, user.id, team_id, prompt.challenge_id))
+    award_badges(session, [PlayEvent(PlayEventKind.REFLECTION_WRITTEN, user.id, team_id, prompt.challenge_id)])
     outbound.reflection_answered(session, reflection)
     return reflection, earned.amount if earned else 0
 

@@ -1,4 +1,4 @@
-"""What the pages show of reflection: the prompts waiting for a person, a team's latest summary."""
+"""What the pages show of reflection: the prompts waiting for a person, and which teams a person leads."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -8,8 +8,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from ..models import (
-    Cadence, Challenge, ChallengeStatus, ChallengeTeam, Completion, CompletionStatus, LessonSummary,
-    LessonSummaryVersion, Membership, Mission, PromptStatus, ReflectionPrompt, Team, utcnow,
+    Cadence, Challenge, Completion, CompletionStatus, Membership, Mission, PromptStatus, ReflectionPrompt, utcnow,
 )
 
 # A completion this recent without its prompt row yet: the prompt is on its way, so the panel keeps polling.
@@ -56,43 +55,5 @@ def prompts_for(session: Session, user_id: int) -> PromptsPanel:
     return PromptsPanel(prompts=prompts, expected=len(expected), missions=missions)
 
 
-@dataclass
-class TeamSummaryView:
-    team: Team
-    challenge: Challenge
-    summary: LessonSummary | None
-    version: LessonSummaryVersion | None
-
-
 def led_team_ids(session: Session, user_id: int) -> set[int]:
     return set(session.exec(select(Membership.team_id).where(Membership.user_id == user_id, Membership.is_lead)).all())
-
-
-def team_summaries_for_lead(session: Session, user_id: int) -> list[TeamSummaryView]:
-    """For each team the user leads and each of its challenges under way or closed: the latest summary."""
-    team_ids = led_team_ids(session, user_id)
-    if not team_ids:
-        return []
-    rows = session.exec(
-        select(Team, Challenge).join(ChallengeTeam, ChallengeTeam.team_id == Team.id)
-        .join(Challenge, Challenge.id == ChallengeTeam.challenge_id)
-        .where(col(Team.id).in_(team_ids),
-               col(Challenge.status).in_([ChallengeStatus.RUNNING, ChallengeStatus.CLOSED, ChallengeStatus.PUBLISHED]))
-        .order_by(Team.name, col(Challenge.starts_at).desc())
-    ).all()
-    return [summary_view(session, team, challenge) for team, challenge in rows]
-
-
-def summary_view(session: Session, team: Team, challenge: Challenge) -> TeamSummaryView:
-    summary = session.exec(
-        select(LessonSummary).where(LessonSummary.team_id == team.id, LessonSummary.challenge_id == challenge.id)
-        .order_by(col(LessonSummary.id).desc())).first()
-    return TeamSummaryView(team, challenge, summary, latest_version(session, summary))
-
-
-def latest_version(session: Session, summary: LessonSummary | None) -> LessonSummaryVersion | None:
-    if summary is None or summary.current_version == 0:
-        return None
-    return session.exec(select(LessonSummaryVersion).where(
-        LessonSummaryVersion.summary_id == summary.id,
-        LessonSummaryVersion.number == summary.current_version)).first()

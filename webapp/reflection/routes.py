@@ -9,11 +9,14 @@ from sqlalchemy.exc import IntegrityError
 
 from ..models import Role, Visibility
 from ..security import role_required
+from ..summaries.access import NotYourTeam, summary_for_lead
+from ..summaries.queries import latest_version, summary_view, team_summaries_for_lead
+from ..summaries.requests import SummaryBusy, summarise_now
+from ..summaries.transitions import retry_summary
 from ..web import db, reads_only, render
 from .answers import AnswerInvalid, PromptNotYours, answer_prompt, prompt_of, retry_prompt
 from .calls import llm_call_totals, recent_llm_calls
-from .queries import latest_version, prompts_for, summary_view, team_summaries_for_lead
-from .team import NotYourTeam, SummaryBusy, retry_summary, summarise_now, summary_for_lead
+from .queries import prompts_for
 from .waiting import prompt_waited, summary_waited
 
 bp = Blueprint("reflection", __name__)

@@ -38,6 +38,6 @@ def prompt_waited(session: Session, prompt: ReflectionPrompt) -> str | None:
 
 
 def summary_waited(session: Session, summary: LessonSummary) -> str | None:
-    from .team import latest_summary_job
+    from ..summaries.transitions import latest_summary_job
 
     return waited(latest_summary_job(session, summary))

@@ -1,5 +1,6 @@
-"""What a lead (or an admin) does to a team's lesson summary: edit, regenerate with guidance, approve,
-publish, reject. Each is one function; the caller commits.
+"""Every change of a team's lesson summary's status, and only here: what the job does to it (a version written:
+draft; failed) and what a lead (or an admin) does to it (edit, regenerate with guidance, approve, publish, reject,
+retry a failed one). Each is one function; the caller commits.
 
 Every transition names the revision the person saw. It is claimed with one conditional UPDATE
 (`WHERE revision = seen AND status IN allowed`), so of two concurrent saves the second is refused
@@ -8,6 +9,9 @@ changed: an edit or a regeneration adds one.
 
 Which status allows what (anything else raises NotAllowed):
 
+    (written)   generating -> draft, with a new version (the job: record_draft)
+    (failed)    generating -> failed, with the reason the person waiting reads (the job: mark_failed)
+    retry       failed -> generating, by its latest job: a failed regeneration runs again with its guidance
     edit        draft, approved (back to draft: the change needs approving again)
     regenerate  draft, approved, rejected, failed (-> generating; the job writes the next version)
     approve     draft, and only the team's latest summary of the challenge
@@ -19,18 +23,19 @@ A published summary is final: to change what the library says, ask for a new sum
 """
 from __future__ import annotations
 
-from sqlalchemy import exists, update
+from sqlalchemy import exists, or_, update
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
-from ..jobs import enqueue
+from ..jobs import SUMMARISE_TEAM, enqueue, retry
 from ..models import (
-    Completion, Lesson, LessonSummary, LessonSummaryVersion, Membership, Mission, Reflection,
+    Completion, Lesson, LessonSummary, LessonSummaryVersion, Membership, Mission, OutboxJob, Reflection,
     ReflectionPrompt, SummaryStatus, User, Visibility, utcnow,
 )
-from ..reflection.team import NotYourTeam, summary_for_lead
-from .sections import SECTIONS
 from ..outbound import events as outbound
+from .access import NotYourTeam, summary_for_lead  # noqa: F401 - NotYourTeam: raised by every lead transition
+from .requests import outbox_key
+from .sections import SECTIONS
 
 S = SummaryStatus
 EDITABLE = (S.DRAFT, S.APPROVED)
@@ -68,6 +73,61 @@ class InvalidReview(ReviewError):
     def __init__(self, errors: dict[str, str]):
         super().__init__("; ".join(errors.values()))
         self.errors = errors
+
+
+def record_draft(session: Session, summary: LessonSummary, *, content: dict, guidance: str | None, writer: str,
+                 template_version: str) -> LessonSummaryVersion:
+    """The job wrote the summary: its next version, and the summary a draft for the lead to review."""
+    summary.current_version += 1
+    version = LessonSummaryVersion(summary_id=summary.id, number=summary.current_version, content=content,
+                                   guidance=guidance, writer=writer, template_version=template_version)
+    session.add(version)
+    summary.status, summary.error, summary.updated_at = S.DRAFT, None, utcnow()
+    summary.revision += 1
+    session.add(summary)
+    return version
+
+
+def mark_failed(session: Session, summary: LessonSummary, reason: str) -> None:
+    """The summary could not be written: the lead sees `reason` (plain words) and a retry button."""
+    summary.status, summary.error, summary.updated_at = S.FAILED, reason, utcnow()
+    session.add(summary)
+
+
+def mark_summary_failed(session: Session, job: OutboxJob, reason: str) -> None:
+    """Failure hook of the summary job (out of attempts or time): its summary, if still being written, failed."""
+    summary = session.get(LessonSummary, job.payload["summary_id"])
+    if summary is not None and summary.status == S.GENERATING:
+        mark_failed(session, summary, reason)
+
+
+def retry_summary(session: Session, user: User, summary_id: int) -> LessonSummary:
+    """A lead writes a failed summary again (the caller commits). Raises NotYourTeam, or ValueError if not failed."""
+    summary = summary_for_lead(session, user, summary_id)
+    restart_summary(session, summary)
+    return summary
+
+
+def restart_summary(session: Session, summary: LessonSummary) -> OutboxJob | None:
+    """Put a failed summary back to being written, by its latest job (the caller commits): a failed regeneration
+    runs again with the lead's guidance, not the original. The lead's retry and the admin jobs page's both
+    come here, so job and summary always agree. Raises ValueError if the summary has not failed."""
+    if summary.status != S.FAILED:
+        raise ValueError(f"Only a failed summary can be written again (this one is {summary.status.value}).")
+    job = latest_summary_job(session, summary)
+    if job is not None:
+        retry(session, job)
+    summary.status, summary.error, summary.updated_at = S.GENERATING, None, utcnow()
+    session.add(summary)
+    return job
+
+
+def latest_summary_job(session: Session, summary: LessonSummary) -> OutboxJob | None:
+    """The summary's newest job: its first writing, or its latest regeneration (whose key names the revision)."""
+    base = outbox_key(summary)
+    return session.exec(select(OutboxJob).where(
+        or_(OutboxJob.key == base, col(OutboxJob.key).startswith(f"{base}:regenerate:", autoescape=True)))
+        .order_by(col(OutboxJob.id).desc())).first()
 
 
 def current_version(session: Session, summary: LessonSummary) -> LessonSummaryVersion | None:
@@ -157,8 +217,6 @@ def regenerate_summary(session: Session, user: User, summary_id: int, seen_revis
 
     Raises NotYourTeam, InvalidReview, NotAllowed or StaleRevision.
     """
-    from workers.summaries import JOB, outbox_key
-
     summary = summary_for_lead(session, user, summary_id)
     guidance = (guidance or "").strip()
     if len(guidance) > GUIDANCE_MAX:
@@ -166,7 +224,7 @@ def regenerate_summary(session: Session, user: User, summary_id: int, seen_revis
     _claim(session, summary, seen_revision, REGENERABLE, "regenerated", status=S.GENERATING, error=None,
            rejection_reason=None)
     # A key per revision: each regeneration is its own job, and a double submit (same revision) is refused above.
-    enqueue(session, JOB, f"{outbox_key(summary)}:regenerate:{summary.revision}", summary_id=summary.id,
+    enqueue(session, SUMMARISE_TEAM, f"{outbox_key(summary)}:regenerate:{summary.revision}", summary_id=summary.id,
             guidance=guidance)
     return summary
 

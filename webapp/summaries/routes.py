@@ -6,9 +6,9 @@ from flask_login import current_user
 
 from ..inputs import page_number, whole_number
 from ..models import Challenge, Role, SummaryStatus, Team
-from ..reflection.team import NotYourTeam, summary_for_lead
 from ..security import role_required
 from ..web import db, render, see_other
+from .access import NotYourTeam, summary_for_lead
 from .queries import compare_versions, review_queue, version_number, version_sections, versions_of
 from .sections import SECTIONS
 from .transitions import (

@@ -1,4 +1,5 @@
-"""What the review pages show: the queue, a version beside the reflections it cites, and two versions compared."""
+"""What the pages show of summaries: a lead's team lessons (each team's latest summary), the review queue, a version
+beside the reflections it cites, and two versions compared."""
 from __future__ import annotations
 
 import difflib
@@ -8,7 +9,8 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from ..models import (
-    Challenge, LessonSummary, LessonSummaryVersion, Reflection, Role, SummaryStatus, Team, User, Visibility,
+    Challenge, ChallengeStatus, ChallengeTeam, LessonSummary, LessonSummaryVersion, Reflection, Role, SummaryStatus,
+    Team, User, Visibility,
 )
 from ..reflection.queries import led_team_ids
 from .sections import SECTION_TITLES, SECTIONS
@@ -179,3 +181,41 @@ def compare_versions(old: LessonSummaryVersion, new: LessonSummaryVersion) -> li
                 rows.extend(DiffRow("added", None, text) for text in after[j1:j2])
         diffs.append(SectionDiff(key, SECTION_TITLES[key], rows))
     return diffs
+
+
+@dataclass
+class TeamSummaryView:
+    team: Team
+    challenge: Challenge
+    summary: LessonSummary | None
+    version: LessonSummaryVersion | None
+
+
+def team_summaries_for_lead(session: Session, user_id: int) -> list[TeamSummaryView]:
+    """For each team the user leads and each of its challenges under way or closed: the latest summary."""
+    team_ids = led_team_ids(session, user_id)
+    if not team_ids:
+        return []
+    rows = session.exec(
+        select(Team, Challenge).join(ChallengeTeam, ChallengeTeam.team_id == Team.id)
+        .join(Challenge, Challenge.id == ChallengeTeam.challenge_id)
+        .where(col(Team.id).in_(team_ids),
+               col(Challenge.status).in_([ChallengeStatus.RUNNING, ChallengeStatus.CLOSED, ChallengeStatus.PUBLISHED]))
+        .order_by(Team.name, col(Challenge.starts_at).desc())
+    ).all()
+    return [summary_view(session, team, challenge) for team, challenge in rows]
+
+
+def summary_view(session: Session, team: Team, challenge: Challenge) -> TeamSummaryView:
+    summary = session.exec(
+        select(LessonSummary).where(LessonSummary.team_id == team.id, LessonSummary.challenge_id == challenge.id)
+        .order_by(col(LessonSummary.id).desc())).first()
+    return TeamSummaryView(team, challenge, summary, latest_version(session, summary))
+
+
+def latest_version(session: Session, summary: LessonSummary | None) -> LessonSummaryVersion | None:
+    if summary is None or summary.current_version == 0:
+        return None
+    return session.exec(select(LessonSummaryVersion).where(
+        LessonSummaryVersion.summary_id == summary.id,
+        LessonSummaryVersion.number == summary.current_version)).first()

@@ -37,8 +37,8 @@ PUBLISHED_FROM = 2  # reflections the published summary was written from
 def add_review_demo(session: Session, team_slug: str = "platform") -> LessonSummary | None:
     """Shared (and one private) reflections of the team, a published summary and the cadence's draft; commits.
     Returns the draft."""
-    from workers.reflection import last_period
-    from workers.summaries import summarise_at_cadence
+    from ..cadence import last_period
+    from .requests import summarise_at_cadence
 
     team = session.exec(select(Team).where(Team.slug == team_slug)).first()
     challenge = session.exec(select(Challenge).order_by(col(Challenge.id))).first()
@@ -86,10 +86,9 @@ def add_review_demo(session: Session, team_slug: str = "platform") -> LessonSumm
 def _publish_earlier_summary(session: Session, team: Team, challenge: Challenge) -> None:
     """A summary of the first reflections, published by the team's lead: the library is not empty. Only when
     the writer answers at once (offline): a model's summary would arrive later as a second draft to review."""
-    from webapp.review.transitions import approve_summary, publish_summary
-    from workers.summaries import request_summary
-
     from ..settings import get_settings
+    from .requests import request_summary
+    from .transitions import approve_summary, publish_summary
 
     if get_settings().uses_llm:
         return
@@ -108,14 +107,15 @@ def _publish_earlier_summary(session: Session, team: Team, challenge: Challenge)
 
 
 def _write_now(session: Session, summary: LessonSummary) -> None:
-    from workers.runner import run_outbox_job
-    from workers.summaries import outbox_key
-
+    from ..jobs import run_now
     from ..settings import get_settings
+    from .requests import outbox_key
 
     job = session.exec(select(OutboxJob).where(OutboxJob.key == outbox_key(summary))).first()
     if job is not None and not get_settings().uses_llm:
-        run_outbox_job(job.id, session.get_bind().url.render_as_string(hide_password=False))
+        # The offline writer answers at once. A model may be slow or silent, and start-up never waits for one:
+        # its job stays in the outbox for the pump, and the review page shows the draft being written.
+        run_now(job, session.get_bind().url.render_as_string(hide_password=False))
     session.refresh(summary)
 
 
