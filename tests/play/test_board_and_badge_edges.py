@@ -503,21 +503,26 @@ def test_a_team_with_nobody_in_it_scores_zero_on_the_board(world, session):
 
 # Movement since yesterday: each row carries its rank at the start of today (UTC)
 
-def test_the_boards_show_each_rank_at_the_start_of_today(world, session):
-    from datetime import timedelta
+def test_the_boards_show_each_rank_at_the_start_of_today(world, session, monkeypatch):
+    from datetime import UTC, datetime
 
-    from webapp.models import utcnow
+    import webapp.play.leaderboards as leaderboards
 
+    monkeypatch.setattr(leaderboards, "utcnow", lambda: datetime(2026, 3, 10, 15, 0, tzinfo=UTC))
     ada, bo = world.player("ada@example.com", name="Ada"), world.player("bo@example.com", team="blue", name="Bo")
     cy = world.player("cy@example.com", name="Cy")
-    yesterday = utcnow() - timedelta(days=1)
-    # Yesterday Red led (20 points, one of two members active: 7.5) and Blue followed (5).
-    for user, team, amount, source in ((ada, "red", 20, 1), (bo, "blue", 5, 2)):
+
+    def points(user, team, amount, source, when):
         record_points(session, user_id=user.id, team_id=world.team(team).id, challenge_id=world.challenge.id,
                       amount=amount, reason=PointReason.ADJUSTMENT, source_type="test", source_id=source,
-                      created_at=yesterday)
-    session.commit()
-    give(world, session, bo, 20, 3, team="blue")  # today Bo and Blue overtake
+                      created_at=when)
+        session.commit()
+
+    # Yesterday Red led (20 points, one of two members active: 7.5) and Blue followed (5).
+    points(ada, "red", 20, 1, datetime(2026, 3, 9, 12, 0, tzinfo=UTC))
+    points(bo, "blue", 5, 2, datetime(2026, 3, 9, 23, 59, 59, tzinfo=UTC))
+    # Today, from midnight on the dot, Bo and Blue overtake.
+    points(bo, "blue", 20, 3, datetime(2026, 3, 10, 0, 0, tzinfo=UTC))
     world.challenge.leaderboard_mode = LeaderboardMode.FULL
     for cache in (None, BoardCache()):
         teams, people = boards_for(session, world.challenge, ada, cache)
