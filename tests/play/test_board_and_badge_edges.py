@@ -501,6 +501,17 @@ def test_a_team_with_nobody_in_it_scores_zero_on_the_board(world, session):
     assert (ghosts.rank, ghosts.points, ghosts.active_members, ghosts.members, ghosts.score) == (1, 0, 0, 0, 0.0)
 
 
+def test_teams_tied_on_score_are_ordered_by_points_not_by_active_members(world, session):
+    red = [world.player(f"r{n}@example.com", team="red") for n in range(4)]
+    blue = [world.player(f"b{n}@example.com", team="blue") for n in range(2)]
+    give(world, session, red[0], 48, 1)  # 48/4 x (1 + 1/4) / 2 = 7.5, one active
+    give(world, session, blue[0], 10, 2, team="blue")
+    give(world, session, blue[1], 5, 3, team="blue")  # 15/2 x (1 + 2/2) / 2 = 7.5, two active
+    rows = team_standings(session, world.challenge.id)
+    assert [(row.rank, row.name, row.points, row.active_members, float(row.score)) for row in rows] == [
+        (1, "Red", 48, 1, 7.5), (1, "Blue", 15, 2, 7.5)]
+
+
 # Movement since yesterday: each row carries its rank at the start of today (UTC)
 
 def test_the_boards_show_each_rank_at_the_start_of_today(world, session, monkeypatch):
