@@ -439,3 +439,18 @@ def test_a_new_completion_writes_its_points_and_prompt_without_looking_for_earli
     assert user_points(session, ada.id) == 15
     assert [job.key for job in session.exec(select(OutboxJob)).all()] == [
         f"reflection-prompt:completion:{result.completion.id}"]
+
+
+def test_evidence_waiting_for_a_lead_records_no_points_until_approved(world, session):
+    from webapp.models import CompletionStatus, MissionApproval
+
+    mission = world.mission(points=15, approval=MissionApproval.LEAD)
+    ada = world.player("ada@example.com")
+    bonus(world, session, ada, PointReason.ADJUSTMENT, 5, 1)
+    result = complete(session, ada, mission, "k1")
+    assert (result.pending, result.points, result.total_points, result.level_up) == (True, 0, 5, False)
+    stored = session.get(Completion, result.completion.id)
+    assert (stored.status, stored.points_awarded) == (CompletionStatus.PENDING, 0)
+    assert user_points(session, ada.id) == 5
+    again = complete(session, ada, mission, "k1")  # the same form sent again says the same: nothing yet
+    assert (again.repeated, again.points) == (True, 0)
