@@ -448,7 +448,9 @@ def test_evidence_waiting_for_a_lead_records_no_points_until_approved(world, ses
     ada = world.player("ada@example.com")
     bonus(world, session, ada, PointReason.ADJUSTMENT, 5, 1)
     result = complete(session, ada, mission, "k1")
-    assert (result.pending, result.points, result.total_points, result.level_up) == (True, 0, 5, False)
+    assert (result.pending, result.points, result.total_points, result.level.name, result.level_up) == (
+        True, 0, 5, "Newcomer", False)
+    assert result.mission.id == mission.id  # the page names the mission that waits
     stored = session.get(Completion, result.completion.id)
     assert (stored.status, stored.points_awarded) == (CompletionStatus.PENDING, 0)
     assert user_points(session, ada.id) == 5
