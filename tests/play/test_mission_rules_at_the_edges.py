@@ -456,3 +456,14 @@ def test_evidence_waiting_for_a_lead_records_no_points_until_approved(world, ses
     assert user_points(session, ada.id) == 5
     again = complete(session, ada, mission, "k1")  # the same form sent again says the same: nothing yet
     assert (again.repeated, again.points) == (True, 0)
+
+
+def test_reaching_a_level_by_a_completion_tells_that_person_once(world, session):
+    mission = world.mission(points=60)
+    ada = world.player("ada@example.com")
+    result = complete(session, ada, mission, "k1")
+    assert result.level_up
+    jobs = [job for job in session.exec(select(OutboxJob)).all() if job.key.startswith("notify:level:")]
+    assert [job.key for job in jobs] == [f"notify:level:{ada.id}:2:completion:{result.completion.id}"]
+    assert (jobs[0].payload["user_ids"], jobs[0].payload["text"], jobs[0].payload["source"]) == (
+        [ada.id], "You reached level 2: Explorer!", f"level:{ada.id}:2")
