@@ -122,6 +122,15 @@ def test_only_drafts_and_approved_summaries_can_be_edited(world, status):
     assert isinstance(error, NotAllowed) and error.message == f"A {status.value} summary cannot be edited."
 
 
+@pytest.mark.parametrize("texts", [{"key_lessons": ["A lesson."]}, {"key_lessons": ["No"]}])
+def test_a_published_summary_refuses_any_edit_before_looking_at_the_text(world, texts):
+    """Unchanged or too short, the text is not the problem: a published summary cannot be edited at all."""
+    summary = written(world, {"key_lessons": [lesson("A lesson.", world.shared[0].id)]},
+                      status=SummaryStatus.PUBLISHED)
+    error = refused(lambda: edit_summary(world.session, world.lead, summary.id, summary.revision, texts))
+    assert isinstance(error, NotAllowed) and error.message == "A published summary cannot be edited."
+
+
 def test_an_edit_from_an_old_page_names_the_current_version(world, three):
     error = refused(lambda: edit_summary(world.session, world.lead, three.id, three.revision + 1,
                                          {"key_lessons": ["Reworded."]}))
