@@ -250,6 +250,8 @@ def test_publishing_tells_each_member_once_with_the_count_and_the_link(world):
     fresh = [note for note in notes if note.user_id != world.ada.id]
     assert {(note.text, note.link) for note in fresh} == {
         ("Your team's lessons were published to the library (3 lessons).", f"/library/summaries/{summary.id}")}
+    # Its kind is what each person's notification settings switch on and off.
+    assert {note.kind for note in fresh} == {"lesson_published"}
 
 
 def test_publishing_from_a_page_links_the_notification_to_the_library_page(world, app):
