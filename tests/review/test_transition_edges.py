@@ -265,3 +265,19 @@ def test_publishing_from_a_page_links_the_notification_to_the_library_page(world
     links = set(world.session.exec(select(Notification.link).where(
         Notification.source == f"summary-published:{summary.id}")).all())
     assert links == {expected} and expected.endswith(f"/{summary.id}")
+
+
+def test_a_newer_summary_blocks_approving_the_older_one_but_not_rejecting_or_editing_it(world):
+    old_text = {"key_lessons": [lesson("An older lesson.", world.shared[0].id)]}
+    new_text = {"key_lessons": [lesson("A newer lesson.", world.shared[1].id)]}
+    older, _ = written(world, old_text), written(world, new_text)
+    error = refused(lambda: approve_summary(world.session, world.lead, older.id, older.revision))
+    assert isinstance(error, NotAllowed) and error.message == (
+        "This summary cannot be approved: the team has a newer summary of this challenge. Review that one instead.")
+    world.session.rollback()
+    edit_summary(world.session, world.lead, older.id, older.revision, {"key_lessons": ["An older lesson, reworded."]})
+    world.session.commit()
+    seen = world.session.get(LessonSummary, older.id).revision
+    reject_summary(world.session, world.lead, older.id, seen, "Superseded by the newer one.")
+    world.session.commit()
+    assert world.session.get(LessonSummary, older.id).status == SummaryStatus.REJECTED
