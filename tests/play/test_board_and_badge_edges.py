@@ -460,3 +460,86 @@ def test_one_completion_awards_every_badge_it_earns_whatever_comes_before_it(wor
     assert [awarded.badge.slug for awarded in first.badges] == ["first"]
     second = complete_mission(session, ada, mission.id, "done", None, "k2")
     assert [awarded.badge.slug for awarded in second.badges] == ["second"]
+
+
+# Fairness: a team's score is points per member times (1 + share of members active) / 2
+
+def test_a_team_where_some_members_played_scores_per_member_with_its_share_active(world, session):
+    red = [world.player(f"r{n}@example.com", team="red") for n in range(3)]
+    give(world, session, red[0], 30, 1)  # one of three active: 30/3 x (1 + 1/3) / 2 = 6.67
+    (row,) = [row for row in team_standings(session, world.challenge.id) if row.name == "Red"]
+    assert (row.points, row.active_members, row.members, float(row.score)) == (30, 1, 3, 6.7)
+    give(world, session, red[1], 10, 2)  # two of three: 40/3 x (1 + 2/3) / 2 = 11.11
+    (row,) = [row for row in team_standings(session, world.challenge.id) if row.name == "Red"]
+    assert (row.points, row.active_members, row.members, float(row.score)) == (40, 2, 3, 11.1)
+
+
+def test_someone_who_left_the_team_still_counts_as_a_member_where_they_played(world, session):
+    from webapp.models import Membership
+
+    ada, bo = world.player("ada@example.com", team="red"), world.player("bo@example.com", team="red")
+    give(world, session, ada, 20, 1)
+    give(world, session, bo, 10, 2)
+    session.delete(session.exec(select(Membership).where(Membership.user_id == bo.id)).one())
+    session.commit()
+    (row,) = [row for row in team_standings(session, world.challenge.id) if row.name == "Red"]
+    # Two members who both played (not one member with two players' points): 30/2 x (1 + 2/2) / 2.
+    assert (row.points, row.active_members, row.members, float(row.score)) == (30, 2, 2, 15.0)
+
+
+def test_the_team_board_counts_members_of_each_team_apart(world, session):
+    for n in range(3):
+        world.player(f"b{n}@example.com", team="blue")
+    ada = world.player("ada@example.com", team="red")
+    give(world, session, ada, 12, 1)
+    rows = {row.name: row for row in team_standings(session, world.challenge.id)}
+    assert (rows["Red"].members, float(rows["Red"].score)) == (1, 12.0)
+    assert (rows["Blue"].members, float(rows["Blue"].score)) == (3, 0.0)
+
+
+def test_a_team_with_nobody_in_it_scores_zero_on_the_board(world, session):
+    world.challenge = world.make_challenge("empty-team", teams=("red", "ghosts"))
+    (ghosts,) = [row for row in team_standings(session, world.challenge.id) if row.name == "Ghosts"]
+    assert (ghosts.rank, ghosts.points, ghosts.active_members, ghosts.members, ghosts.score) == (1, 0, 0, 0, 0.0)
+
+
+def test_teams_tied_on_score_are_ordered_by_points_not_by_active_members(world, session):
+    red = [world.player(f"r{n}@example.com", team="red") for n in range(4)]
+    blue = [world.player(f"b{n}@example.com", team="blue") for n in range(2)]
+    give(world, session, red[0], 48, 1)  # 48/4 x (1 + 1/4) / 2 = 7.5, one active
+    give(world, session, blue[0], 10, 2, team="blue")
+    give(world, session, blue[1], 5, 3, team="blue")  # 15/2 x (1 + 2/2) / 2 = 7.5, two active
+    rows = team_standings(session, world.challenge.id)
+    assert [(row.rank, row.name, row.points, row.active_members, float(row.score)) for row in rows] == [
+        (1, "Red", 48, 1, 7.5), (1, "Blue", 15, 2, 7.5)]
+
+
+# Movement since yesterday: each row carries its rank at the start of today (UTC)
+
+def test_the_boards_show_each_rank_at_the_start_of_today(world, session, monkeypatch):
+    from datetime import UTC, datetime
+
+    import webapp.play.leaderboards as leaderboards
+
+    monkeypatch.setattr(leaderboards, "utcnow", lambda: datetime(2026, 3, 10, 15, 0, tzinfo=UTC))
+    ada, bo = world.player("ada@example.com", name="Ada"), world.player("bo@example.com", team="blue", name="Bo")
+    cy = world.player("cy@example.com", name="Cy")
+
+    def points(user, team, amount, source, when):
+        record_points(session, user_id=user.id, team_id=world.team(team).id, challenge_id=world.challenge.id,
+                      amount=amount, reason=PointReason.ADJUSTMENT, source_type="test", source_id=source,
+                      created_at=when)
+        session.commit()
+
+    # Yesterday Red led (20 points, one of two members active: 7.5) and Blue followed (5).
+    points(ada, "red", 20, 1, datetime(2026, 3, 9, 12, 0, tzinfo=UTC))
+    points(bo, "blue", 5, 2, datetime(2026, 3, 9, 23, 59, 59, tzinfo=UTC))
+    # Today, from midnight on the dot, Bo and Blue overtake.
+    points(bo, "blue", 20, 3, datetime(2026, 3, 10, 0, 0, tzinfo=UTC))
+    world.challenge.leaderboard_mode = LeaderboardMode.FULL
+    for cache in (None, BoardCache()):
+        teams, people = boards_for(session, world.challenge, ada, cache)
+        assert [(row.name, row.rank, row.previous_rank) for row in teams] == [("Blue", 1, 2), ("Red", 2, 1)]
+        assert [(row.name, row.points, row.rank, row.previous_rank) for row in people] == [
+            ("Bo", 25, 1, 2), ("Ada", 20, 2, 1), ("Cy", 0, 3, 3)]
+    assert boards_for(session, world.challenge, cy)[1][2].is_me

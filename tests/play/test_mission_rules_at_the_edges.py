@@ -386,3 +386,84 @@ def test_a_completion_counts_for_my_team_in_this_challenge_and_needs_my_enrolmen
     session.commit()
     result = complete(session, ada, mission, "k2")
     assert session.get(Completion, result.completion.id).team_id == world.team("red").id
+
+
+# What a counted completion earns, and only once
+
+def test_a_one_point_mission_pays_its_point_into_the_ledger(world, session):
+    one = world.mission("one", points=1)
+    ada = world.player("ada@example.com")
+    result = complete(session, ada, one, "k1")
+    assert (result.points, result.total_points, user_points(session, ada.id, world.challenge.id)) == (1, 1, 1)
+    event = session.exec(select(PointEvent)).one()
+    assert (event.amount, event.reason) == (1, PointReason.COMPLETION)
+
+
+def test_awarding_a_completion_again_awards_nothing_more(world, session):
+    """An approval or job run twice for the same completion: the ledger pays each completion once."""
+    from webapp.models import Challenge, Mission
+    from webapp.play.missions import award_completion
+
+    mission = world.mission(points=15)
+    ada = world.player("ada@example.com")
+    completion = session.get(Completion, complete(session, ada, mission, "k1").completion.id)
+    again = award_completion(session, completion, session.get(Mission, mission.id),
+                             session.get(Challenge, world.challenge.id), MORNING)
+    session.commit()
+    assert again == []
+    assert user_points(session, ada.id) == 15
+    assert session.exec(select(func.count()).select_from(PointEvent)).one() == 1
+
+
+def test_a_new_completion_writes_its_points_and_prompt_without_looking_for_earlier_ones(world, session):
+    """Request cost (the budget in test_request_cost.py): the completion's row is new in this transaction, so
+    its points cannot have been paid and its reflection prompt cannot have been asked for before. Only the
+    completion's own insert takes a savepoint (a parallel request's same form key); no outbox look-up."""
+    from sqlalchemy import event as sql_event
+
+    mission = world.mission(points=15)
+    ada = world.player("ada@example.com")
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    engine = session.get_bind()
+    sql_event.listen(engine, "before_cursor_execute", record)
+    try:
+        result = complete(session, ada, mission, "k1")
+    finally:
+        sql_event.remove(engine, "before_cursor_execute", record)
+    assert sum(statement.startswith("SAVEPOINT") for statement in statements) == 1
+    assert not [statement for statement in statements if statement.startswith("SELECT") and "FROM outbox_job" in statement]
+    assert user_points(session, ada.id) == 15
+    assert [job.key for job in session.exec(select(OutboxJob)).all()] == [
+        f"reflection-prompt:completion:{result.completion.id}"]
+
+
+def test_evidence_waiting_for_a_lead_records_no_points_until_approved(world, session):
+    from webapp.models import CompletionStatus, MissionApproval
+
+    mission = world.mission(points=15, approval=MissionApproval.LEAD)
+    ada = world.player("ada@example.com")
+    bonus(world, session, ada, PointReason.ADJUSTMENT, 5, 1)
+    result = complete(session, ada, mission, "k1")
+    assert (result.pending, result.points, result.total_points, result.level.name, result.level_up) == (
+        True, 0, 5, "Newcomer", False)
+    assert result.mission.id == mission.id  # the page names the mission that waits
+    stored = session.get(Completion, result.completion.id)
+    assert (stored.status, stored.points_awarded) == (CompletionStatus.PENDING, 0)
+    assert user_points(session, ada.id) == 5
+    again = complete(session, ada, mission, "k1")  # the same form sent again says the same: nothing yet
+    assert (again.repeated, again.points) == (True, 0)
+
+
+def test_reaching_a_level_by_a_completion_tells_that_person_once(world, session):
+    mission = world.mission(points=60)
+    ada = world.player("ada@example.com")
+    result = complete(session, ada, mission, "k1")
+    assert result.level_up
+    jobs = [job for job in session.exec(select(OutboxJob)).all() if job.key.startswith("notify:level:")]
+    assert [job.key for job in jobs] == [f"notify:level:{ada.id}:2:completion:{result.completion.id}"]
+    assert (jobs[0].payload["user_ids"], jobs[0].payload["text"], jobs[0].payload["source"]) == (
+        [ada.id], "You reached level 2: Explorer!", f"level:{ada.id}:2")

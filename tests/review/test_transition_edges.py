@@ -122,6 +122,15 @@ def test_only_drafts_and_approved_summaries_can_be_edited(world, status):
     assert isinstance(error, NotAllowed) and error.message == f"A {status.value} summary cannot be edited."
 
 
+@pytest.mark.parametrize("texts", [{"key_lessons": ["A lesson."]}, {"key_lessons": ["No"]}])
+def test_a_published_summary_refuses_any_edit_before_looking_at_the_text(world, texts):
+    """Unchanged or too short, the text is not the problem: a published summary cannot be edited at all."""
+    summary = written(world, {"key_lessons": [lesson("A lesson.", world.shared[0].id)]},
+                      status=SummaryStatus.PUBLISHED)
+    error = refused(lambda: edit_summary(world.session, world.lead, summary.id, summary.revision, texts))
+    assert isinstance(error, NotAllowed) and error.message == "A published summary cannot be edited."
+
+
 def test_an_edit_from_an_old_page_names_the_current_version(world, three):
     error = refused(lambda: edit_summary(world.session, world.lead, three.id, three.revision + 1,
                                          {"key_lessons": ["Reworded."]}))
@@ -241,6 +250,8 @@ def test_publishing_tells_each_member_once_with_the_count_and_the_link(world):
     fresh = [note for note in notes if note.user_id != world.ada.id]
     assert {(note.text, note.link) for note in fresh} == {
         ("Your team's lessons were published to the library (3 lessons).", f"/library/summaries/{summary.id}")}
+    # Its kind is what each person's notification settings switch on and off.
+    assert {note.kind for note in fresh} == {"lesson_published"}
 
 
 def test_publishing_from_a_page_links_the_notification_to_the_library_page(world, app):
@@ -254,3 +265,19 @@ def test_publishing_from_a_page_links_the_notification_to_the_library_page(world
     links = set(world.session.exec(select(Notification.link).where(
         Notification.source == f"summary-published:{summary.id}")).all())
     assert links == {expected} and expected.endswith(f"/{summary.id}")
+
+
+def test_a_newer_summary_blocks_approving_the_older_one_but_not_rejecting_or_editing_it(world):
+    old_text = {"key_lessons": [lesson("An older lesson.", world.shared[0].id)]}
+    new_text = {"key_lessons": [lesson("A newer lesson.", world.shared[1].id)]}
+    older, _ = written(world, old_text), written(world, new_text)
+    error = refused(lambda: approve_summary(world.session, world.lead, older.id, older.revision))
+    assert isinstance(error, NotAllowed) and error.message == (
+        "This summary cannot be approved: the team has a newer summary of this challenge. Review that one instead.")
+    world.session.rollback()
+    edit_summary(world.session, world.lead, older.id, older.revision, {"key_lessons": ["An older lesson, reworded."]})
+    world.session.commit()
+    seen = world.session.get(LessonSummary, older.id).revision
+    reject_summary(world.session, world.lead, older.id, seen, "Superseded by the newer one.")
+    world.session.commit()
+    assert world.session.get(LessonSummary, older.id).status == SummaryStatus.REJECTED
