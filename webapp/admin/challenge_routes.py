@@ -13,7 +13,7 @@ from ..challenges.badge_rules import RULES, describe
 from ..challenges.badges import award_count, badges_of
 from ..challenges.challenges import create_challenge, delete_draft, remove_team, teams_of, update_challenge, add_team
 from ..challenges.missions import completion_count, missions_of, skills_by_mission
-from ..challenges.problems import Invalid
+from ..problems import Invalid
 from ..challenges.yaml_io import MAX_BYTES, export_challenge, import_challenge, import_template, list_templates
 from ..icons import BADGE_ICONS
 from ..inputs import parse_day, whole_number

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import abort, current_app, flash, request, url_for
 from sqlmodel import select
 
-from ..challenges.problems import Invalid
+from ..problems import Invalid
 from ..models import GroupMapping, Role, Team
 from ..security import role_required
 from ..sso import group_mappings

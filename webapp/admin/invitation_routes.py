@@ -7,8 +7,8 @@ from sqlmodel import col, select
 
 from ..auth import invitations
 from ..auth.links import base_url
-from ..challenges.people_imports import counts, report_rows
-from ..challenges.problems import Invalid
+from ..people.people_imports import counts, report_rows
+from ..problems import Invalid
 from ..models import Email, Invitation, PeopleImport, Role, Team, User
 from ..security import role_required
 from ..web import db, render

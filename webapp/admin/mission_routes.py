@@ -5,7 +5,7 @@ from flask import abort, flash, redirect, request, url_for
 
 from ..challenges import badges as badge_rules_service
 from ..challenges import missions as mission_service
-from ..challenges.problems import Invalid
+from ..problems import Invalid
 from ..models import Badge, Challenge, Mission, Role
 from ..security import role_required
 from ..web import db, is_htmx, render

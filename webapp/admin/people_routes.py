@@ -9,10 +9,10 @@ from sqlmodel import select
 from ..auth.accounts import find_user
 from ..auth.invitations import pending_by_user
 from ..auth.links import base_url
-from ..challenges import teams as team_service
-from ..challenges import users as user_service
-from ..challenges.people_imports import start_import
-from ..challenges.problems import Invalid
+from ..people import teams as team_service
+from ..people import users as user_service
+from ..people.people_imports import start_import
+from ..problems import Invalid
 from ..inputs import page_number
 from ..models import Membership, Role, Team, User, utcnow
 from ..security import role_required

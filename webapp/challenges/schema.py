@@ -9,7 +9,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 
 from ..inputs import date_problem
 from ..models import BadgeRule, Cadence, LeaderboardMode, MissionApproval, MissionKind
-from .problems import Invalid, Problem, from_pydantic
+from ..problems import Invalid, Problem, from_pydantic
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, make_response, request, url_for
 from flask_login import current_user, login_required
 
-from ..challenges.problems import Invalid
+from ..problems import Invalid
 from ..models import Avatar
 from ..web import db, reads_only, render, see_other
 from . import avatars
