@@ -28,7 +28,7 @@ from ..models import (
 )
 from ..monitoring.rollups import count_approved
 from ..reflection.queries import led_team_ids
-from .access import NotFound
+from ..problems import NotFound
 from .badges import AwardedBadge
 from ..notifications.delivery import store
 from .ledger import user_points

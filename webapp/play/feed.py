@@ -34,7 +34,8 @@ from ..models import (
 )
 from ..notifications.delivery import notify
 from ..text import web_link
-from .access import NotFound, visible_challenge
+from ..problems import NotFound
+from .access import visible_challenge
 from .events import PlayEvent, PlayEventKind, emit
 from .ledger import record_points
 from .missions import KEY_MAX, CompletionRefused, CompletionResult, complete_mission
