@@ -15,7 +15,7 @@ from urllib.parse import urlparse
 
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from ..db import take_write_lock
 from ..jobs import enqueue
@@ -39,6 +39,7 @@ from .badges import AwardedBadge
 from .clock import day_bounds, local_date, user_zone
 from .events import PlayEvent, PlayEventKind, emit
 from .ledger import record_points, user_points
+from .policy import CAPPED_REASONS
 from .levels import Level, level_for, notify_level_reached
 
 EVIDENCE_MAX = 5000
@@ -212,5 +213,5 @@ def points_today(session: Session, user: User, challenge_id: int, now: datetime 
     start, end = day_bounds(local_date(now or utcnow(), zone), zone)
     return int(session.exec(select(func.coalesce(func.sum(PointEvent.amount), 0)).where(
         PointEvent.user_id == user.id, PointEvent.challenge_id == challenge_id,
-        PointEvent.reason == PointReason.COMPLETION,
+        col(PointEvent.reason).in_(CAPPED_REASONS),
         PointEvent.created_at >= start, PointEvent.created_at < end)).one())
