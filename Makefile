@@ -21,10 +21,11 @@ run: install-runtime
 test: install browser
 	$(BIN)/pytest -n 2
 
-# The developer's loop: everything but the browser suite, the Redis and fault drills, `make run`
-# itself and the load smoke (`make test` runs them all).
+# The developer's loop, under two minutes on 2 cores: SQLite only, without the browser suite, the Redis and
+# fault drills, `make run` itself, the load smoke and the other slow tests. `make test` runs them all, on
+# SQLite and PostgreSQL.
 test-fast: install
-	$(BIN)/pytest -n 2 -m "not browser and not redis and not faults and not slow"
+	LEARNLOOP_TEST_BACKENDS=sqlite $(BIN)/pytest -n 2 -m "not browser and not redis and not faults and not slow"
 
 bench: install wrk
 	$(BIN)/python -m bench

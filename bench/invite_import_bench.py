@@ -22,7 +22,7 @@ os.environ.pop("MAIL_SERVER", None)
 
 from sqlmodel import Session, select  # noqa: E402
 
-from webapp.challenges.people_imports import counts, start_import  # noqa: E402
+from webapp.people.people_imports import counts, start_import  # noqa: E402
 from webapp.db import dispose_engines, get_engine  # noqa: E402
 from webapp.models import Email, Notification, OutboxJob, PeopleImport, Role, Team, User  # noqa: E402
 from workers.runner import run_outbox_job  # noqa: E402

@@ -31,7 +31,8 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "browser: drives Chromium through Playwright")
     config.addinivalue_line("markers", "redis: needs a redis-server binary and real rq workers")
     config.addinivalue_line("markers", "faults: fault drills with real servers, workers and outages")
-    config.addinivalue_line("markers", "slow: runs `make run` or a load test end to end (left out of `make test-fast`)")
+    config.addinivalue_line("markers", "slow: `make run` or a load test end to end, a sweep of every route (role matrix, "
+                            "fuzz), a real LRS, many sign-ins or a wait on a deadline (left out of `make test-fast`)")
 
 
 @pytest.fixture(autouse=True)

@@ -7,7 +7,7 @@ import pytest
 from sqlmodel import select
 
 from webapp.auth.accounts import AccountError, create_user
-from webapp.challenges.csv_import import import_people
+from webapp.people.csv_import import import_people
 from webapp.models import Role, Team, User
 
 from .conftest import PASSWORD, Auth

@@ -3,6 +3,7 @@ import pytest
 from werkzeug.exceptions import Forbidden
 
 from webapp.models import Role
+from webapp.problems import NotFound
 
 
 @pytest.fixture
@@ -33,6 +34,14 @@ def app_with_failing_routes(app):
     def forbidden():
         raise Forbidden()
 
+    @app.get("/rule-says-not-found")
+    def rule_says_not_found():
+        raise NotFound  # what a rule function raises; no route catches it
+
+    @app.get("/api/v1/rule-says-not-found")
+    def api_rule_says_not_found():
+        raise NotFound("No widget with this id that you may see.")
+
     return app
 
 
@@ -41,6 +50,7 @@ def app_with_failing_routes(app):
     ("/boom", 500, "Something went wrong"),
     ("/bad", 400, "Bad request"),
     ("/forbidden", 403, "Not allowed"),
+    ("/rule-says-not-found", 404, "Not found"),
     ("/database-gone", 503, "Temporarily unavailable"),
     ("/transaction-lost", 503, "Temporarily unavailable"),
 ])
@@ -54,6 +64,13 @@ def test_error_pages_are_whole_pages_or_fragments(app_with_failing_routes, path,
     body = fragment.get_data(as_text=True)
     assert "<html" not in body and title in body and 'role="alert"' in body
     assert "HX-Request" in fragment.headers["Vary"]
+
+
+def test_a_rules_not_found_reaches_the_api_as_problem_details(app_with_failing_routes):
+    answer = app_with_failing_routes.test_client().get("/api/v1/rule-says-not-found")
+    assert answer.status_code == 404 and answer.headers["Content-Type"] == "application/problem+json"
+    assert answer.get_json()["status"] == 404
+    assert answer.get_json()["detail"] == "No widget with this id that you may see."
 
 
 def test_500_does_not_leak_the_exception(app_with_failing_routes):

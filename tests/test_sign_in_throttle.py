@@ -51,6 +51,7 @@ def assert_parallel_guesses_are_capped(settings, make_user):
         assert right.status_code == 429  # even the right password waits out the window
 
 
+@pytest.mark.slow
 def test_150_parallel_wrong_passwords_let_at_most_the_limit_through(settings, make_user):
     assert_parallel_guesses_are_capped(settings, make_user)
 
@@ -68,6 +69,7 @@ def test_150_parallel_wrong_passwords_with_counts_in_redis(database_url, redis_u
     assert keys, "the counts are kept in Redis, shared by every web process"
 
 
+@pytest.mark.slow
 def test_password_spraying_is_capped_per_address(client, auth, make_user):
     make_user("ada@example.com")
     for n in range(ADDRESS_LIMIT):
@@ -77,6 +79,7 @@ def test_password_spraying_is_capped_per_address(client, auth, make_user):
     assert client.get("/dashboard").status_code == 302
 
 
+@pytest.mark.slow
 def test_successful_sign_ins_do_not_use_up_the_address_allowance(client, auth, make_user):
     make_user("ada@example.com")
     for _ in range(ADDRESS_LIMIT + 5):
@@ -108,6 +111,7 @@ def test_the_throttled_form_keeps_the_email_and_says_why(client, auth, make_user
     assert "Too many sign-in attempts. Please wait a moment" in body
 
 
+@pytest.mark.slow
 def test_with_redis_unreachable_sign_in_still_works_and_counts_in_the_process(database_url, make_user):
     from webapp import create_app
     from webapp.settings import load_settings
@@ -134,6 +138,7 @@ def spray_from(client, auth, forwarded_for: str) -> int:
     return auth.login("ada@example.com").status_code
 
 
+@pytest.mark.slow
 def test_behind_a_trusted_proxy_each_person_is_counted_at_their_own_address(database_url, make_user):
     from webapp import create_app
     from webapp.settings import load_settings
@@ -150,6 +155,7 @@ def test_behind_a_trusted_proxy_each_person_is_counted_at_their_own_address(data
     assert auth.login("ada@example.com").status_code == 303  # ... a colleague behind the same proxy is not
 
 
+@pytest.mark.slow
 def test_without_trusted_proxies_a_forged_forwarded_address_does_not_reset_the_count(client, auth, make_user):
     make_user("ada@example.com")
     assert spray_from(client, auth, "203.0.113.7") == 429

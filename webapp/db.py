@@ -2,8 +2,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 
 from sqlalchemy import event, insert
 from sqlalchemy.engine import Engine
@@ -107,18 +106,6 @@ def get_engine(url: str, read_only: bool = False) -> Engine:
 def dispose_engines() -> None:
     for key in list(_engines):
         _engines.pop(key).dispose()
-
-
-@contextmanager
-def session_scope(url: str) -> Iterator[Session]:
-    """A session for work outside a request (jobs, CLI); commits on success, rolls back on error."""
-    with Session(get_engine(url), expire_on_commit=False) as session:
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
 
 
 def insert_rows(session: Session, model, rows: list[dict], returning=None) -> list:

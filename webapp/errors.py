@@ -1,4 +1,5 @@
-"""Error pages for 400, 403, 404, 405, 413 and 500, as whole pages or as fragments for htmx."""
+"""Error pages for 400, 403, 404, 405, 413 and 500, as whole pages or as fragments for htmx (problem details for
+the API). A rule's `NotFound` (webapp.problems) becomes the 404 here, so no route catches it to abort."""
 from __future__ import annotations
 
 import logging
@@ -9,6 +10,7 @@ from sqlalchemy.exc import DataError, DBAPIError, InterfaceError, OperationalErr
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from .inputs import NoSuchPage, UnacceptableInput
+from .problems import NotFound
 from .api.problems import is_api_request, problem
 from .web import is_htmx, render
 
@@ -35,6 +37,7 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(OperationalError, _database_unavailable)
     app.register_error_handler(DataError, _value_out_of_range)
     app.register_error_handler(OverflowError, _value_out_of_range)
+    app.register_error_handler(NotFound, _not_found)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected_error)
 
@@ -55,6 +58,10 @@ def error_response(code: int, detail: str | None = None, headers: dict | None = 
 
 def _csrf_error(error: CSRFError):
     return error_response(400, "The form had expired or was not sent from Learnloop. Reload the page and try again.")
+
+
+def _not_found(error: NotFound):
+    return error_response(404, error.detail)
 
 
 def _http_error(error: HTTPException):

@@ -7,8 +7,6 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
-from urllib.parse import urlsplit
-
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 

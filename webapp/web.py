@@ -3,16 +3,21 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, current_app, g, has_request_context, redirect, render_template, request
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from flask import Flask, current_app, flash, g, has_request_context, redirect, render_template, request
 from jinja2_fragments.flask import render_block
 from markupsafe import Markup
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
 from .db import get_engine
+from .problems import Invalid
 from .text import render_markdown, render_model_markdown
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 def init_app(app: Flask) -> None:
@@ -75,6 +80,26 @@ def see_other(location: str):
         response = current_app.response_class(status=204)
         response.headers["HX-Redirect"] = location
         return response
+    return redirect(location, code=303)
+
+
+def form_post(change: Callable[[], T], refused: Callable[[Invalid], Any], done: Callable[[T], Any]):
+    """The skeleton of a form's POST: `change` parses, validates and writes; when a rule refuses (Invalid) nothing
+    is kept and `refused(error)` answers (the form again with its errors, 422); otherwise the change is committed
+    and `done(result)` answers (a redirect, or the refreshed fragment for htmx)."""
+    session = db()
+    try:
+        result = change()
+    except Invalid as error:
+        session.rollback()
+        return refused(error)
+    session.commit()
+    return done(result)
+
+
+def saved(message: str, location: str):
+    """After a plain form's change: say what happened on the next page, and go there (303)."""
+    flash(message, "success")
     return redirect(location, code=303)
 
 

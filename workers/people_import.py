@@ -1,10 +1,10 @@
-"""The CSV import job: invite the people of a stored file, a batch at a time (webapp.challenges.people_imports)."""
+"""The CSV import job: invite the people of a stored file, a batch at a time (webapp.people.people_imports)."""
 from __future__ import annotations
 
 from sqlmodel import Session
 
-from webapp.challenges.people_imports import mark_failed, run_import
 from webapp.jobs import PEOPLE_IMPORT, job
+from webapp.people.people_imports import mark_failed, run_import
 from webapp.models import OutboxJob
 from webapp.settings import get_settings
 

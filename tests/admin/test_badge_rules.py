@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from webapp.challenges.badge_rules import RULES, ChallengeShape, describe, validate_params
-from webapp.challenges.problems import Invalid
+from webapp.problems import Invalid
 from webapp.models import BadgeRule, BadgeScope, MissionKind
 
 

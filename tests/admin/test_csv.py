@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from webapp.challenges.csv_import import import_people
-from webapp.challenges.problems import Invalid
+from webapp.people.csv_import import import_people
+from webapp.problems import Invalid
 from webapp.models import Membership, Role, Team, User
 
 from .conftest import counts
@@ -107,7 +107,7 @@ def test_not_utf8_is_refused(session):
 
 def test_import_hashes_no_password_and_writes_in_batches(client, session, admin, auth, make_user, run_jobs,
                                                          monkeypatch):
-    import webapp.challenges.csv_import as csv_import
+    import webapp.people.csv_import as csv_import
     import webapp.security
 
     def no_hashing(password):
@@ -129,7 +129,7 @@ def test_import_hashes_no_password_and_writes_in_batches(client, session, admin,
 
 def test_an_import_stopped_halfway_resumes_where_it_stopped(client, session, admin, auth, make_user, run_jobs,
                                                             monkeypatch):
-    import webapp.challenges.csv_import as csv_import
+    import webapp.people.csv_import as csv_import
     from webapp.models import Email, Invitation, JobStatus, OutboxJob, PeopleImport
 
     monkeypatch.setattr(csv_import, "BATCH_SIZE", 3)

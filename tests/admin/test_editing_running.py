@@ -8,7 +8,7 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from webapp.challenges import badges, missions
-from webapp.challenges.problems import Invalid
+from webapp.problems import Invalid
 from webapp.challenges.schema import BadgeFields, MissionFields
 from webapp.models import (
     Badge, BadgeAward, BadgeRule, ChallengeStatus, Completion, Mission, PointEvent, PointReason, Team,

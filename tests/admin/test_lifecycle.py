@@ -7,7 +7,7 @@ import pytest
 from sqlmodel import select
 
 from webapp.challenges import lifecycle
-from webapp.challenges.problems import Invalid
+from webapp.problems import Invalid
 from webapp.main.dashboard import dashboard_for
 from webapp.models import ChallengeStatus, Enrolment, Notification, OutboxJob, Role, Team, utcnow
 from webapp import jobs

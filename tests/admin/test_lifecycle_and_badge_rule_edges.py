@@ -9,7 +9,7 @@ from sqlmodel import select
 
 from webapp.challenges import lifecycle
 from webapp.challenges.badge_rules import MAX_THRESHOLD, RULES, ChallengeShape, describe, scope_of, validate_params
-from webapp.challenges.problems import Invalid
+from webapp.problems import Invalid
 from webapp.models import BadgeRule, BadgeScope, ChallengeStatus, Mission, MissionKind, OutboxJob, Team, utcnow
 
 S = ChallengeStatus

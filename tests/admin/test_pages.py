@@ -120,7 +120,7 @@ def test_teams_members_and_leads(client, session, admin, auth, make_user):
 
 
 def test_admin_lead_stays_admin(session, make_user):
-    from webapp.challenges.teams import add_member, create_team
+    from webapp.people.teams import add_member, create_team
 
     boss = make_user("boss@example.com", Role.ADMIN)
     add_member(session, create_team(session, "Ops"), boss, lead=True)

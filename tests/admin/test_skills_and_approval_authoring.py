@@ -5,7 +5,7 @@ import pytest
 import yaml
 from sqlmodel import select
 
-from webapp.challenges.problems import Invalid
+from webapp.problems import Invalid
 from webapp.challenges.yaml_io import export_challenge, import_challenge, import_template
 from webapp.models import Badge, BadgeRule, Mission, MissionApproval, MissionSkill, Skill
 

@@ -7,7 +7,7 @@ import pytest
 import yaml
 from sqlmodel import select
 
-from webapp.challenges.problems import Invalid
+from webapp.problems import Invalid
 from webapp.challenges.yaml_io import MAX_BYTES, export_challenge, import_challenge, import_template, list_templates
 from webapp.models import Badge, Challenge, ChallengeTeam, Mission, Role, Skill, Team
 

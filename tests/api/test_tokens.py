@@ -8,7 +8,7 @@ import pytest
 from sqlmodel import select
 
 from webapp.api.tokens import create_token, live_token, revoke_token
-from webapp.challenges.problems import Invalid
+from webapp.problems import Invalid
 from webapp.models import ApiToken, Role, TokenScope, utcnow
 
 from .conftest import bearer, make_token

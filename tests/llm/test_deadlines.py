@@ -98,6 +98,7 @@ def check_the_hanging_prompt_failed_by_its_deadline(world, completion, job):
     assert call.outcome == "timeout" and DEADLINE / 2 * 1000 <= call.latency_ms <= (DEADLINE + SLACK) * 1000
 
 
+@pytest.mark.slow
 def test_embedded_queue_a_hanging_model_fails_by_the_deadline_while_other_work_moves(world, hanging_model, settings):
     session = world.session
     ada, bob = world.members

@@ -43,6 +43,7 @@ def _assert_delivered_once(recorder, lrs, public_url, secret, mission) -> None:
     assert statement["timestamp"].startswith(event["data"]["recorded_at"][:19])
 
 
+@pytest.mark.slow
 def test_completion_through_the_api_reaches_the_webhook_and_the_lrs(world, session, make_user, client, auth,
                                                                    recorder, lrs, public_url, run_jobs):
     secret = _register_webhook(make_user, auth, recorder)
@@ -59,6 +60,7 @@ def test_completion_through_the_api_reaches_the_webhook_and_the_lrs(world, sessi
     _assert_delivered_once(recorder, lrs, public_url, secret, mission)
 
 
+@pytest.mark.slow
 def test_completion_on_the_page_reaches_the_webhook_and_the_lrs(world, session, make_user, client, auth, recorder,
                                                                 lrs, public_url, run_jobs):
     secret = _register_webhook(make_user, auth, recorder)

@@ -30,6 +30,7 @@ def _by_verb(statements: list[dict]) -> dict[str, list[dict]]:
     return found
 
 
+@pytest.mark.slow
 def test_completion_reflection_feedback_and_badge_are_read_back_from_the_lrs(world, session, lrs, public_url,
                                                                              run_jobs):
     world.badge(BadgeRule.MISSIONS_COMPLETED, {"threshold": 1}, slug="first-step")
@@ -65,6 +66,7 @@ def test_completion_reflection_feedback_and_badge_are_read_back_from_the_lrs(wor
     assert earned["object"]["definition"]["name"]["en"] == "First-Step" and earned["actor"] == completed["actor"]
 
 
+@pytest.mark.slow
 def test_a_retry_and_a_redelivery_store_one_statement(world, session, database_url, lrs, public_url):
     ada = world.player("ada@corp.example")
     complete_mission(session, ada, world.mission().id, "Read", None, "key-1")
@@ -82,6 +84,7 @@ def test_a_retry_and_a_redelivery_store_one_statement(world, session, database_u
     assert len(statements) == 1 and statements[0]["id"] == delivery.payload["id"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("settings_overrides", [{}])
 def test_backfill_sends_history_once_with_a_progress_bar(world, session, database_url, lrs, public_url, app,
                                                          monkeypatch, xapi_settings):
@@ -108,6 +111,7 @@ def test_backfill_sends_history_once_with_a_progress_bar(world, session, databas
     assert {d.status for d in session.exec(select(OutboundDelivery))} == {DeliveryStatus.DELIVERED}
 
 
+@pytest.mark.slow
 def test_wrong_lrs_password_is_retried_not_lost(world, session, database_url, lrs, public_url, monkeypatch):
     from webapp.settings import get_settings
 

@@ -6,8 +6,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import func, select
 
 from webapp.models import Feedback, Kudos, MissionKind, PointEvent, PointReason, Reflection, Visibility
-from webapp.play.access import NotFound
-from webapp.play.feed import KUDOS_POINTS, FeedRefused, give_feedback, give_kudos, team_feed
+from webapp.problems import NotFound
+from webapp.play.feed import FeedRefused, give_feedback, give_kudos, team_feed
+from webapp.play.policy import KUDOS_POINTS
 from webapp.play.ledger import user_points
 from webapp.play.missions import complete_mission
 

@@ -75,7 +75,7 @@ def test_one_mission_worth_exactly_the_cap_counts(world, session, capped):
     assert complete(session, ada, whole_day, "k1").points == 25
 
 
-@pytest.mark.parametrize("reason", [PointReason.KUDOS_RECEIVED, PointReason.REFLECTION, PointReason.FEEDBACK_GIVEN,
+@pytest.mark.parametrize("reason", [PointReason.KUDOS_RECEIVED, PointReason.REFLECTION,
                                     PointReason.ADJUSTMENT])
 def test_points_other_than_completions_do_not_use_up_the_daily_cap(world, session, capped, reason):
     ten = world.mission("ten", points=10, max_completions=None, challenge=capped)

@@ -16,7 +16,7 @@ from webapp.models import (
     PointEvent,
     utcnow,
 )
-from webapp.play.access import NotFound
+from webapp.problems import NotFound
 from webapp.play.ledger import user_points
 from webapp.play.missions import CompletionRefused, complete_mission
 

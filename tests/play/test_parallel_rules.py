@@ -19,7 +19,7 @@ from webapp.models import (
     SummaryStatus,
 )
 from webapp.play.missions import complete_mission
-from webapp.reflection.answers import REFLECTION_POINTS
+from webapp.play.policy import REFLECTION_POINTS
 
 from ..parallel import post_at_once, signed_in
 from ..support import served

@@ -24,7 +24,7 @@ from webapp.models import (
     Skill,
     utcnow,
 )
-from webapp.play.access import NotFound
+from webapp.problems import NotFound
 from webapp.play.approvals import (
     ApprovalRefused,
     approval_queue,

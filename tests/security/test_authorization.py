@@ -261,6 +261,7 @@ def _answer(app, client, rule, method: str, url: str):
 ROUTE_KEYS = sorted(MATRIX)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("route", ROUTE_KEYS, ids=[f"{e}-{m}" for e, m in ROUTE_KEYS])
 def test_route_answers_each_role_as_the_matrix_says(app, session, route):
     endpoint, method = route
@@ -284,6 +285,7 @@ def test_route_answers_each_role_as_the_matrix_says(app, session, route):
 POST_ROUTES = [route for route in ROUTE_KEYS if route[1] == "POST"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("route", POST_ROUTES, ids=[e for e, _ in POST_ROUTES])
 def test_state_changing_route_refuses_a_request_without_csrf_token(app, session, route):
     """Signed in as someone allowed to use the route, a POST without (or with a forged) token gets 400

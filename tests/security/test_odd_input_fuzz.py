@@ -146,6 +146,7 @@ def _routes(app):
             for method in sorted(rule.methods - {"HEAD", "OPTIONS"})]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("role", ROLES)
 def test_odd_values_on_every_route_never_give_a_server_error(app, session, role):
     world = build_world(session).ids

@@ -13,13 +13,13 @@ from ..challenges.badge_rules import RULES, describe
 from ..challenges.badges import award_count, badges_of
 from ..challenges.challenges import create_challenge, delete_draft, remove_team, teams_of, update_challenge, add_team
 from ..challenges.missions import completion_count, missions_of, skills_by_mission
-from ..challenges.problems import Invalid
+from ..problems import Invalid, found
 from ..challenges.yaml_io import MAX_BYTES, export_challenge, import_challenge, import_template, list_templates
 from ..icons import BADGE_ICONS
 from ..inputs import parse_day, whole_number
 from ..models import Cadence, Challenge, ChallengeStatus, ChallengeTeam, LeaderboardMode, MissionKind, Role, Team
 from ..security import role_required
-from ..web import db, is_htmx, render
+from ..web import db, form_post, is_htmx, render, saved
 from . import bp
 from .forms import challenge_fields, challenge_values
 
@@ -35,10 +35,7 @@ CHOICES = {
 
 
 def get_challenge(challenge_id: int) -> Challenge:
-    challenge = db().get(Challenge, challenge_id)
-    if challenge is None:
-        abort(404)
-    return challenge
+    return found(db().get(Challenge, challenge_id))
 
 
 def list_context(**extra) -> dict:
@@ -87,15 +84,12 @@ def challenges():
 @role_required(Role.ADMIN)
 def create():
     """Create a blank draft challenge."""
-    session = db()
-    try:
-        challenge = create_challenge(session, challenge_fields(request.form), current_user)
-    except Invalid as error:
-        return render("admin/challenges.html", block="new_challenge", status=422,
-                      **list_context(values=request.form, errors=error.by_field()))
-    session.commit()
-    flash(f"Draft “{challenge.title}” created. Add missions, badges and teams, then publish it.", "success")
-    return redirect(url_for("admin.challenge", challenge_id=challenge.id), code=303)
+    return form_post(
+        lambda: create_challenge(db(), challenge_fields(request.form), current_user),
+        lambda error: render("admin/challenges.html", block="new_challenge", status=422,
+                             **list_context(values=request.form, errors=error.by_field())),
+        lambda challenge: saved(f"Draft “{challenge.title}” created. Add missions, badges and teams, then publish it.",
+                                url_for("admin.challenge", challenge_id=challenge.id)))
 
 
 @bp.post("/challenges/templates/<name>")
@@ -130,14 +124,11 @@ def import_yaml():
     if not text.strip():
         return render("admin/challenges.html", status=422,
                       **list_context(import_problems=["Choose a YAML file or paste one."]))
-    try:
-        challenge = import_challenge(session, text, current_user)
-    except Invalid as error:
-        session.rollback()
-        return render("admin/challenges.html", status=422, **list_context(import_problems=error.problems))
-    session.commit()
-    flash(f"Draft “{challenge.title}” imported.", "success")
-    return redirect(url_for("admin.challenge", challenge_id=challenge.id), code=303)
+    return form_post(
+        lambda: import_challenge(session, text, current_user),
+        lambda error: render("admin/challenges.html", status=422, **list_context(import_problems=error.problems)),
+        lambda challenge: saved(f"Draft “{challenge.title}” imported.",
+                                url_for("admin.challenge", challenge_id=challenge.id)))
 
 
 @bp.get("/challenges/<int:challenge_id>")
@@ -151,19 +142,18 @@ def challenge(challenge_id: int):
 @role_required(Role.ADMIN)
 def update(challenge_id: int):
     """Save the challenge's details."""
-    session = db()
     challenge = get_challenge(challenge_id)
-    try:
-        update_challenge(session, challenge, challenge_fields(request.form))
-    except Invalid as error:
-        session.rollback()
-        return render("admin/challenge.html", block="details", status=422,
-                      **challenge_context(challenge, values=request.form, errors=error.by_field()))
-    session.commit()
-    if is_htmx():
-        return render("admin/challenge.html", block="details", **challenge_context(challenge, saved=True))
-    flash("Challenge saved.", "success")
-    return redirect(url_for("admin.challenge", challenge_id=challenge.id), code=303)
+
+    def done(_):
+        if is_htmx():
+            return render("admin/challenge.html", block="details", **challenge_context(challenge, saved=True))
+        return saved("Challenge saved.", url_for("admin.challenge", challenge_id=challenge.id))
+
+    return form_post(
+        lambda: update_challenge(db(), challenge, challenge_fields(request.form)),
+        lambda error: render("admin/challenge.html", block="details", status=422,
+                             **challenge_context(challenge, values=request.form, errors=error.by_field())),
+        done)
 
 
 @bp.post("/challenges/<int:challenge_id>/status")
@@ -187,16 +177,12 @@ def change_status(challenge_id: int):
 @role_required(Role.ADMIN)
 def delete(challenge_id: int):
     """Delete a draft."""
-    session = db()
     challenge = get_challenge(challenge_id)
-    try:
-        delete_draft(session, challenge)
-    except Invalid as error:
-        return render("admin/challenge.html", status=422,
-                      **challenge_context(challenge, status_error=error.problems[0].message))
-    session.commit()
-    flash(f"Draft “{challenge.title}” deleted.", "success")
-    return redirect(url_for("admin.challenges"), code=303)
+    return form_post(
+        lambda: delete_draft(db(), challenge),
+        lambda error: render("admin/challenge.html", status=422,
+                             **challenge_context(challenge, status_error=error.problems[0].message)),
+        lambda _: saved(f"Draft “{challenge.title}” deleted.", url_for("admin.challenges")))
 
 
 @bp.post("/challenges/<int:challenge_id>/teams")
@@ -217,18 +203,19 @@ def _change_teams(challenge_id: int, team_id: str, change):
     session = db()
     challenge = get_challenge(challenge_id)
     team = session.get(Team, number) if (number := whole_number(team_id)) is not None else None
-    try:
+
+    def apply():
         if team is None:
             raise Invalid.one("team", "Choose a team.")
         change(session, challenge, team)
-    except Invalid as error:
-        session.rollback()
-        return render("admin/challenge.html", block="teams", status=422,
-                      **challenge_context(challenge, team_error=error.problems[0].message))
-    session.commit()
-    if is_htmx():
-        return render("admin/challenge.html", block="teams", **challenge_context(challenge))
-    return redirect(url_for("admin.challenge", challenge_id=challenge.id, _anchor="teams"), code=303)
+
+    def done(_):
+        if is_htmx():
+            return render("admin/challenge.html", block="teams", **challenge_context(challenge))
+        return redirect(url_for("admin.challenge", challenge_id=challenge.id, _anchor="teams"), code=303)
+
+    return form_post(apply, lambda error: render("admin/challenge.html", block="teams", status=422, **challenge_context(
+        challenge, team_error=error.problems[0].message)), done)
 
 
 @bp.get("/challenges/<int:challenge_id>/export.yaml")

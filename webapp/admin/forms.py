@@ -5,7 +5,7 @@ from werkzeug.datastructures import MultiDict
 
 from ..challenges.challenges import DETAIL_FIELDS
 from ..challenges.missions import FIELDS as MISSION_FIELDS
-from ..challenges.problems import Invalid
+from ..problems import Invalid
 from ..challenges.schema import BadgeFields, ChallengeFields, MissionFields, parse
 
 

@@ -1,14 +1,14 @@
 """Admin: which identity-provider groups put people in which teams, as leads, or make them admins."""
 from __future__ import annotations
 
-from flask import abort, current_app, flash, request, url_for
+from flask import current_app, flash, request, url_for
 from sqlmodel import select
 
-from ..challenges.problems import Invalid
+from ..problems import found
 from ..models import GroupMapping, Role, Team
 from ..security import role_required
 from ..sso import group_mappings
-from ..web import db, render, see_other
+from ..web import db, form_post, render, see_other
 from . import bp
 
 
@@ -33,18 +33,17 @@ def group_mappings_page():
 @role_required(Role.ADMIN)
 def add_group_mapping():
     """Map a provider group to a team (as members or leads) or to the admin role."""
-    session = db()
     form = request.form
-    try:
-        mapping = group_mappings.add_mapping(session, form.get("idp_group", ""), form.get("team_id", ""),
-                                             form.get("role", ""))
-    except Invalid as error:
-        session.rollback()
-        return render("admin/group_mappings.html", block="mapping_form", status=422,
-                      **mappings_context(values=form, errors=error.by_field()))
-    session.commit()
-    flash(f"Group {mapping.idp_group} mapped. It applies from each person's next sign-in.", "success")
-    return see_other(url_for("admin.group_mappings_page"))
+
+    def done(mapping):
+        flash(f"Group {mapping.idp_group} mapped. It applies from each person's next sign-in.", "success")
+        return see_other(url_for("admin.group_mappings_page"))
+
+    return form_post(
+        lambda: group_mappings.add_mapping(db(), form.get("idp_group", ""), form.get("team_id", ""), form.get("role", "")),
+        lambda error: render("admin/group_mappings.html", block="mapping_form", status=422,
+                             **mappings_context(values=form, errors=error.by_field())),
+        done)
 
 
 @bp.post("/sso/groups/<int:mapping_id>/remove")
@@ -52,9 +51,7 @@ def add_group_mapping():
 def remove_group_mapping(mapping_id: int):
     """Stop mapping a group (people keep what they have until their next sign-in)."""
     session = db()
-    mapping = session.get(GroupMapping, mapping_id)
-    if mapping is None:
-        abort(404)
+    mapping = found(session.get(GroupMapping, mapping_id))
     group_mappings.remove_mapping(session, mapping)
     session.commit()
     flash(f"Mapping of group {mapping.idp_group} removed.", "success")

@@ -1,17 +1,17 @@
 """Admin: invite one person, resend or revoke an invitation, follow a CSV import, read the mail sent offline."""
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, request, send_file, url_for
+from flask import abort, current_app, request, send_file, url_for
 from flask_login import current_user
 from sqlmodel import col, select
 
 from ..auth import invitations
 from ..auth.links import base_url
-from ..challenges.people_imports import counts, report_rows
-from ..challenges.problems import Invalid
+from ..people.people_imports import counts, report_rows
+from ..problems import Invalid, found
 from ..models import Email, Invitation, PeopleImport, Role, Team, User
 from ..security import role_required
-from ..web import db, render
+from ..web import db, form_post, render, saved
 from . import bp
 from .people_routes import users_context
 
@@ -25,10 +25,7 @@ def _sender() -> invitations.Sender:
 
 
 def _invitation(invitation_id: int) -> Invitation:
-    invitation = db().get(Invitation, invitation_id)
-    if invitation is None:
-        abort(404)
-    return invitation
+    return found(db().get(Invitation, invitation_id))
 
 
 @bp.post("/invitations")
@@ -43,15 +40,11 @@ def invite():
         team = session.get(Team, int(team_id)) if team_id.isascii() and team_id.isdigit() and len(team_id) < 10 else None
         if team is None:
             return _invite_refused(Invalid.one("team", "choose one of the teams"))
-    try:
-        user = invitations.invite_person(session, _sender(), email=form.get("email", ""), name=form.get("name", ""),
-                                         role=form.get("role", ""), team=team)
-    except Invalid as error:
-        session.rollback()
-        return _invite_refused(error)
-    session.commit()
-    flash(f"Invitation sent to {user.email}.", "success")
-    return redirect(url_for("admin.users", invited="1"), code=303)
+    return form_post(
+        lambda: invitations.invite_person(session, _sender(), email=form.get("email", ""), name=form.get("name", ""),
+                                          role=form.get("role", ""), team=team),
+        _invite_refused,
+        lambda user: saved(f"Invitation sent to {user.email}.", url_for("admin.users", invited="1")))
 
 
 def _invite_refused(error: Invalid):
@@ -67,28 +60,20 @@ def change_invitation(invitation_id: int, what: str):
     session = db()
     invitation = _invitation(invitation_id)
     email = session.get(User, invitation.user_id).email
-    try:
-        if what == "resend":
-            invitations.resend(session, _sender(), invitation)
-        else:
-            invitations.revoke(session, invitation)
-    except Invalid as error:
-        session.rollback()
-        return render("admin/users.html", status=422,
-                      **users_context(row_error=(invitation.user_id, error.problems[0].message)))
-    session.commit()
-    flash(f"Invitation to {email} sent again." if what == "resend" else f"Invitation to {email} revoked.",
-          "success")
-    return redirect(url_for("admin.users", invited=request.args.get("invited", "1")), code=303)
+    return form_post(
+        lambda: invitations.resend(session, _sender(), invitation) if what == "resend"
+        else invitations.revoke(session, invitation),
+        lambda error: render("admin/users.html", status=422,
+                             **users_context(row_error=(invitation.user_id, error.problems[0].message))),
+        lambda _: saved(f"Invitation to {email} sent again." if what == "resend" else f"Invitation to {email} revoked.",
+                        url_for("admin.users", invited=request.args.get("invited", "1"))))
 
 
 @bp.get("/imports/<int:import_id>")
 @role_required(Role.ADMIN)
 def people_import(import_id: int):
     """A CSV import: a progress bar while its job runs (the fragment polls itself), then each row's outcome."""
-    people_import = db().get(PeopleImport, import_id)
-    if people_import is None:
-        abort(404)
+    people_import = found(db().get(PeopleImport, import_id))
     rows = report_rows(people_import)
     # Rows that need the admin's attention first; the created ones after, up to a page's worth.
     shown = [row for row in rows if row.outcome != "created"] + [row for row in rows if row.outcome == "created"]
@@ -108,9 +93,7 @@ def mail():
 @role_required(Role.ADMIN)
 def mail_message(email_id: int):
     """One message: its plain-text part (links clickable) and where it went."""
-    email = db().get(Email, email_id)
-    if email is None:
-        abort(404)
+    email = found(db().get(Email, email_id))
     return render("admin/mail_message.html", email=email, settings=current_app.config["LEARNLOOP"])
 
 

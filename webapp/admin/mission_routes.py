@@ -1,23 +1,21 @@
 """Admin: a challenge's missions (inline editing, reordering, retiring) and badges."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, request, url_for
+from flask import redirect, request, url_for
 
 from ..challenges import badges as badge_rules_service
 from ..challenges import missions as mission_service
-from ..challenges.problems import Invalid
+from ..problems import found
 from ..models import Badge, Challenge, Mission, Role
 from ..security import role_required
-from ..web import db, is_htmx, render
+from ..web import db, form_post, is_htmx, render, saved
 from . import bp
 from .challenge_routes import CHOICES, challenge_context, get_challenge
 from .forms import badge_fields, badge_values, mission_fields, mission_values
 
 
 def get_mission(mission_id: int) -> tuple[Mission, Challenge]:
-    mission = db().get(Mission, mission_id)
-    if mission is None:
-        abort(404)
+    mission = found(db().get(Mission, mission_id))
     return mission, db().get(Challenge, mission.challenge_id)
 
 
@@ -42,16 +40,12 @@ def back_to_section(challenge: Challenge, section: str = "missions"):
 @role_required(Role.ADMIN)
 def add_mission(challenge_id: int):
     """Add a mission at the end of the list."""
-    session = db()
     challenge = get_challenge(challenge_id)
-    try:
-        mission_service.add_mission(session, challenge, mission_fields(request.form))
-    except Invalid as error:
-        session.rollback()
-        return render("admin/challenge.html", block="missions", status=422,
-                      **challenge_context(challenge, new_mission=request.form, mission_errors=error.by_field()))
-    session.commit()
-    return back_to_section(challenge)
+    return form_post(
+        lambda: mission_service.add_mission(db(), challenge, mission_fields(request.form)),
+        lambda error: render("admin/challenge.html", block="missions", status=422, **challenge_context(
+            challenge, new_mission=request.form, mission_errors=error.by_field())),
+        lambda _: back_to_section(challenge))
 
 
 @bp.get("/missions/<int:mission_id>")
@@ -76,19 +70,19 @@ def edit_mission(mission_id: int):
 @role_required(Role.ADMIN)
 def update_mission(mission_id: int):
     """Save a mission; new points count for later completions only."""
-    session = db()
     mission, challenge = get_mission(mission_id)
-    try:
-        mission_service.update_mission(session, challenge, mission, mission_fields(request.form))
-    except Invalid as error:
-        session.rollback()
-        return render("admin/mission.html", block="mission_form", status=422,
-                      **mission_context(mission, challenge, values=request.form, errors=error.by_field()))
-    session.commit()
-    if is_htmx():
-        return render("admin/mission.html", block="mission_row", **mission_context(mission, challenge))
-    flash(f"Mission “{mission.title}” saved.", "success")
-    return redirect(url_for("admin.challenge", challenge_id=challenge.id, _anchor="missions"), code=303)
+
+    def done(_):
+        if is_htmx():
+            return render("admin/mission.html", block="mission_row", **mission_context(mission, challenge))
+        return saved(f"Mission “{mission.title}” saved.",
+                     url_for("admin.challenge", challenge_id=challenge.id, _anchor="missions"))
+
+    return form_post(
+        lambda: mission_service.update_mission(db(), challenge, mission, mission_fields(request.form)),
+        lambda error: render("admin/mission.html", block="mission_form", status=422, **mission_context(
+            mission, challenge, values=request.form, errors=error.by_field())),
+        done)
 
 
 @bp.post("/missions/<int:mission_id>/move")
@@ -120,24 +114,18 @@ def delete_mission(mission_id: int):
 
 
 def _mission_action(mission_id: int, action):
-    session = db()
     mission, challenge = get_mission(mission_id)
-    try:
-        action(session, challenge, mission)
-    except Invalid as error:
-        session.rollback()
-        return render("admin/challenge.html", block="missions", status=422,
-                      **challenge_context(challenge, mission_action_error=error.problems[0].message))
-    session.commit()
-    return back_to_section(challenge)
+    return form_post(
+        lambda: action(db(), challenge, mission),
+        lambda error: render("admin/challenge.html", block="missions", status=422, **challenge_context(
+            challenge, mission_action_error=error.problems[0].message)),
+        lambda _: back_to_section(challenge))
 
 
 # --- badges -----------------------------------------------------------------------------------------------
 
 def get_badge(badge_id: int) -> tuple[Badge, Challenge]:
-    badge = db().get(Badge, badge_id)
-    if badge is None:
-        abort(404)
+    badge = found(db().get(Badge, badge_id))
     return badge, db().get(Challenge, badge.challenge_id)
 
 
@@ -145,16 +133,12 @@ def get_badge(badge_id: int) -> tuple[Badge, Challenge]:
 @role_required(Role.ADMIN)
 def add_badge(challenge_id: int):
     """Define a badge from the rule vocabulary."""
-    session = db()
     challenge = get_challenge(challenge_id)
-    try:
-        badge_rules_service.add_badge(session, challenge, badge_fields(request.form))
-    except Invalid as error:
-        session.rollback()
-        return render("admin/challenge.html", block="badges", status=422,
-                      **challenge_context(challenge, new_badge=request.form, badge_errors=error.by_field()))
-    session.commit()
-    return back_to_section(challenge, "badges")
+    return form_post(
+        lambda: badge_rules_service.add_badge(db(), challenge, badge_fields(request.form)),
+        lambda error: render("admin/challenge.html", block="badges", status=422, **challenge_context(
+            challenge, new_badge=request.form, badge_errors=error.by_field())),
+        lambda _: back_to_section(challenge, "badges"))
 
 
 @bp.get("/badges/<int:badge_id>/edit")
@@ -170,32 +154,24 @@ def edit_badge(badge_id: int):
 @role_required(Role.ADMIN)
 def update_badge(badge_id: int):
     """Save a badge; badges already awarded stay awarded."""
-    session = db()
     badge, challenge = get_badge(badge_id)
-    try:
-        badge_rules_service.update_badge(session, challenge, badge, badge_fields(request.form))
-    except Invalid as error:
-        session.rollback()
-        return render("admin/badge.html", status=422, badge=badge, challenge=challenge, values=request.form,
-                      errors=error.by_field(), awarded=badge_rules_service.award_count(session, badge), **CHOICES)
-    session.commit()
-    flash(f"Badge “{badge.name}” saved.", "success")
-    return redirect(url_for("admin.challenge", challenge_id=challenge.id, _anchor="badges"), code=303)
+    return form_post(
+        lambda: badge_rules_service.update_badge(db(), challenge, badge, badge_fields(request.form)),
+        lambda error: render("admin/badge.html", status=422, badge=badge, challenge=challenge, values=request.form,
+                             errors=error.by_field(), awarded=badge_rules_service.award_count(db(), badge), **CHOICES),
+        lambda _: saved(f"Badge “{badge.name}” saved.",
+                        url_for("admin.challenge", challenge_id=challenge.id, _anchor="badges")))
 
 
 @bp.post("/badges/<int:badge_id>/<any(retire, restore, delete):action>")
 @role_required(Role.ADMIN)
 def badge_action(badge_id: int, action: str):
     """Retire, restore or delete (when never awarded) a badge."""
-    session = db()
     badge, challenge = get_badge(badge_id)
     change = {"retire": badge_rules_service.retire_badge, "restore": badge_rules_service.restore_badge,
               "delete": badge_rules_service.delete_badge}[action]
-    try:
-        change(session, challenge, badge)
-    except Invalid as error:
-        session.rollback()
-        return render("admin/challenge.html", block="badges", status=422,
-                      **challenge_context(challenge, badge_action_error=error.problems[0].message))
-    session.commit()
-    return back_to_section(challenge, "badges")
+    return form_post(
+        lambda: change(db(), challenge, badge),
+        lambda error: render("admin/challenge.html", block="badges", status=422, **challenge_context(
+            challenge, badge_action_error=error.problems[0].message)),
+        lambda _: back_to_section(challenge, "badges"))

@@ -1,7 +1,7 @@
 """Admin: teams (members and leads) and users (roles, activation, CSV import)."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, request, url_for
+from flask import flash, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import func
 from sqlmodel import select
@@ -9,29 +9,23 @@ from sqlmodel import select
 from ..auth.accounts import find_user
 from ..auth.invitations import pending_by_user
 from ..auth.links import base_url
-from ..challenges import teams as team_service
-from ..challenges import users as user_service
-from ..challenges.people_imports import start_import
-from ..challenges.problems import Invalid
+from ..people import teams as team_service
+from ..people import users as user_service
+from ..people.people_imports import start_import
+from ..problems import Invalid, found
 from ..inputs import page_number
 from ..models import Membership, Role, Team, User, utcnow
 from ..security import role_required
-from ..web import db, is_htmx, render
+from ..web import db, form_post, is_htmx, render, saved
 from . import bp
 
 
 def get_team(team_id: int) -> Team:
-    team = db().get(Team, team_id)
-    if team is None:
-        abort(404)
-    return team
+    return found(db().get(Team, team_id))
 
 
 def get_user(user_id: int) -> User:
-    user = db().get(User, user_id)
-    if user is None:
-        abort(404)
-    return user
+    return found(db().get(User, user_id))
 
 
 def teams_context(**extra) -> dict:
@@ -61,14 +55,11 @@ def teams():
 @role_required(Role.ADMIN)
 def create_team():
     """Create a team."""
-    session = db()
-    try:
-        team = team_service.create_team(session, request.form.get("name", ""))
-    except Invalid as error:
-        return render("admin/teams.html", status=422, **teams_context(values=request.form, errors=error.by_field()))
-    session.commit()
-    flash(f"Team {team.name} created.", "success")
-    return redirect(url_for("admin.team", team_id=team.id), code=303)
+    return form_post(
+        lambda: team_service.create_team(db(), request.form.get("name", "")),
+        lambda error: render("admin/teams.html", status=422, **teams_context(values=request.form,
+                                                                             errors=error.by_field())),
+        lambda team: saved(f"Team {team.name} created.", url_for("admin.team", team_id=team.id)))
 
 
 @bp.get("/teams/<int:team_id>")
@@ -82,16 +73,12 @@ def team(team_id: int):
 @role_required(Role.ADMIN)
 def rename_team(team_id: int):
     """Rename a team."""
-    session = db()
     team = get_team(team_id)
-    try:
-        team_service.rename_team(session, team, request.form.get("name", ""))
-    except Invalid as error:
-        session.rollback()
-        return render("admin/team.html", status=422, **team_context(team, values=request.form, errors=error.by_field()))
-    session.commit()
-    flash(f"Team renamed to {team.name}.", "success")
-    return redirect(url_for("admin.team", team_id=team.id), code=303)
+    return form_post(
+        lambda: team_service.rename_team(db(), team, request.form.get("name", "")),
+        lambda error: render("admin/team.html", status=422, **team_context(team, values=request.form,
+                                                                           errors=error.by_field())),
+        lambda _: saved(f"Team renamed to {team.name}.", url_for("admin.team", team_id=team.id)))
 
 
 @bp.post("/teams/<int:team_id>/members")
@@ -128,10 +115,8 @@ def set_lead(team_id: int, user_id: int):
     """Make a member the team's lead, or not."""
     session = db()
     team, user = get_team(team_id), get_user(user_id)
-    membership = session.exec(select(Membership).where(Membership.team_id == team.id,
-                                                       Membership.user_id == user.id)).first()
-    if membership is None:
-        abort(404)
+    membership = found(session.exec(select(Membership).where(Membership.team_id == team.id,
+                                                             Membership.user_id == user.id)).first())
     team_service.set_lead(session, membership, user, request.form.get("lead") == "yes")
     session.commit()
     return _back_to_members(team)
@@ -190,42 +175,33 @@ def users():
 @role_required(Role.ADMIN)
 def create_user():
     """Create an account."""
-    session = db()
     form = request.form
-    try:
-        user = user_service.add_user(session, form.get("email", ""), form.get("name", ""), form.get("role", ""),
-                                     form.get("password", ""))
-    except Invalid as error:
-        session.rollback()
-        values = {key: value for key, value in form.items() if key != "password"}
-        return render("admin/users.html", status=422, **users_context(values=values, errors=error.by_field()))
-    session.commit()
-    flash(f"Account for {user.email} created.", "success")
-    return redirect(url_for("admin.users", q=user.email), code=303)
+    without_password = {key: value for key, value in form.items() if key != "password"}
+    return form_post(
+        lambda: user_service.add_user(db(), form.get("email", ""), form.get("name", ""), form.get("role", ""),
+                                      form.get("password", "")),
+        lambda error: render("admin/users.html", status=422, **users_context(values=without_password,
+                                                                             errors=error.by_field())),
+        lambda user: saved(f"Account for {user.email} created.", url_for("admin.users", q=user.email)))
 
 
 @bp.post("/users/<int:user_id>/<any(role, active, password):change>")
 @role_required(Role.ADMIN)
 def change_user(user_id: int, change: str):
     """Change a user's role, activation or password."""
-    session = db()
     user = get_user(user_id)
-    try:
-        if change == "role":
-            user_service.change_role(session, user, request.form.get("role", ""), current_user)
-        elif change == "active":
-            user_service.set_active(session, user, request.form.get("active") == "yes", current_user)
-        else:
-            user_service.set_password(session, user, request.form.get("password", ""))
-    except Invalid as error:
-        session.rollback()
-        return render("admin/users.html", status=422,
-                      **users_context(row_error=(user.id, error.problems[0].message)))
-    session.commit()
-    flash({"role": f"{user.email} is now {user.role.value}.",
-           "active": f"{user.email} is {'active' if user.is_active else 'deactivated'}.",
-           "password": f"New password set for {user.email}."}[change], "success")
-    return redirect(url_for("admin.users", q=request.args.get("q", "")), code=303)
+    form = request.form
+    apply = {"role": lambda: user_service.change_role(db(), user, form.get("role", ""), current_user),
+             "active": lambda: user_service.set_active(db(), user, form.get("active") == "yes", current_user),
+             "password": lambda: user_service.set_password(db(), user, form.get("password", ""))}[change]
+    return form_post(
+        apply,
+        lambda error: render("admin/users.html", status=422, **users_context(
+            row_error=(user.id, error.problems[0].message))),
+        lambda _: saved({"role": f"{user.email} is now {user.role.value}.",
+                         "active": f"{user.email} is {'active' if user.is_active else 'deactivated'}.",
+                         "password": f"New password set for {user.email}."}[change],
+                        url_for("admin.users", q=request.args.get("q", ""))))
 
 
 @bp.get("/users/import")
@@ -243,12 +219,8 @@ def import_users():
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         return render("admin/import_users.html", status=422, report=None, problem="Choose a CSV file to import.")
-    try:
-        people_import = start_import(session, admin=current_user, file_name=upload.filename, data=upload.read(),
-                                     create_missing_teams=request.form.get("create_teams") == "on",
-                                     base_url=base_url())
-    except Invalid as error:
-        session.rollback()
-        return render("admin/import_users.html", status=422, report=None, problem=error.problems[0].message)
-    session.commit()
-    return redirect(url_for("admin.people_import", import_id=people_import.id), code=303)
+    return form_post(
+        lambda: start_import(session, admin=current_user, file_name=upload.filename, data=upload.read(),
+                             create_missing_teams=request.form.get("create_teams") == "on", base_url=base_url()),
+        lambda error: render("admin/import_users.html", status=422, report=None, problem=error.problems[0].message),
+        lambda people_import: redirect(url_for("admin.people_import", import_id=people_import.id), code=303))

@@ -1,7 +1,7 @@
 """Admin: a person's points history with a form to correct it, and the trail of every correction."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, request, url_for
+from flask import flash, redirect, request, url_for
 from flask_login import current_user
 
 from ..models import Role, User
@@ -10,14 +10,12 @@ from ..play.ledger import user_points
 from ..play.levels import level_for
 from ..security import role_required
 from ..web import db, render
+from ..problems import found
 from . import bp
 
 
 def _person(user_id: int) -> User:
-    person = db().get(User, user_id)
-    if person is None:
-        abort(404)
-    return person
+    return found(db().get(User, user_id))
 
 
 def _points_page(person: User, values: dict | None = None, errors: dict | None = None, status: int = 200):

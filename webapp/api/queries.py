@@ -10,7 +10,8 @@ from sqlmodel import Session, col, select
 from ..models import (
     Challenge, ChallengeTeam, Completion, Membership, Mission, PointEvent, Role, Team, User,
 )
-from ..play.access import VISIBLE, NotFound
+from ..play.access import VISIBLE
+from ..problems import NotFound
 
 
 def visible_challenges(session: Session, user: User) -> list[Challenge]:

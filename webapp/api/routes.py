@@ -9,7 +9,8 @@ from flask_openapi3 import APIBlueprint, Tag
 from ..library.lessons import lesson_texts
 from ..library.search import LessonFilters, search_lessons
 from ..models import Role, TokenScope
-from ..play.access import NotFound, visible_challenge
+from ..play.access import visible_challenge
+from ..problems import NotFound
 from ..play.leaderboards import BoardCache, boards_for
 from ..play.ledger import user_points
 from ..play.levels import level_for

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, request, url_for
 from flask_login import current_user, login_required
 
-from ..challenges.problems import Invalid
+from ..problems import Invalid
 from ..models import Role
 from ..security import role_required
 from ..web import db, reads_only, render, see_other

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, select
 
-from ..challenges.problems import Invalid, Problem
+from ..problems import Invalid, Problem
 from ..models import ApiToken, Role, TokenScope, User, utcnow
 
 PREFIX = "llp_"
@@ -84,7 +84,7 @@ def live_token(session: Session, secret: str, now: datetime | None = None) -> tu
     if row is None:
         return None
     token, user = row
-    if token.revoked_at is not None or _aware(token.expires_at) <= now or not user.is_active:
+    if token.revoked_at is not None or token.expires_at <= now or not user.is_active:
         return None
     return token, user
 
@@ -100,7 +100,7 @@ def note_use(database_url: str, token: ApiToken, now: datetime | None = None) ->
     from ..db import get_engine
 
     now = now or utcnow()
-    if token.last_used_at is not None and now - _aware(token.last_used_at) < LAST_USED_PRECISION:
+    if token.last_used_at is not None and now - token.last_used_at < LAST_USED_PRECISION:
         return False
     with Session(get_engine(database_url)) as session:
         session.exec(update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=now))
@@ -139,10 +139,5 @@ def status_of(token: ApiToken, now: datetime | None = None) -> str:
     now = now or utcnow()
     if token.revoked_at is not None:
         return "revoked"
-    return "expired" if _aware(token.expires_at) <= now else "active"
+    return "expired" if token.expires_at <= now else "active"
 
-
-def _aware(moment: datetime) -> datetime:
-    from datetime import UTC
-
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

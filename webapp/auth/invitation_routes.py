@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import current_app, flash, request, url_for
 from flask_login import login_user, logout_user
 
-from ..challenges.problems import Invalid
+from ..problems import Invalid
 from ..security import limiter
 from ..web import db, render, see_other
 from . import invitations, password_reset

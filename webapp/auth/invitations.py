@@ -10,7 +10,7 @@ from datetime import timedelta
 from sqlalchemy import update
 from sqlmodel import Session, select
 
-from ..challenges.problems import Invalid
+from ..problems import Invalid
 from ..db import insert_rows
 from ..mail import compose, queue_emails
 from ..models import Invitation, Membership, Role, Team, User, utcnow
@@ -47,7 +47,7 @@ class Draft:
 
 def invite_person(session: Session, sender: Sender, *, email: str, name: str, role: str, team: Team | None) -> User:
     """Create an invited account (no password yet) in `team` and queue its invitation. Raises Invalid."""
-    from ..challenges.users import add_user  # imported here, like set_password below: the packages import each other
+    from ..people.users import add_user  # imported here, like set_password below: the packages import each other
 
     user = add_user(session, email, name, role, None)
     if team is not None:
@@ -126,7 +126,7 @@ def open_invitation(session: Session, secret: str, token: str) -> tuple[Invitati
 
 def accept(session: Session, invitation: Invitation, user: User, password: str, confirmation: str) -> None:
     """Set the person's first password and use up the link. Raises Invalid (password rules) or LinkRefused."""
-    from ..challenges.users import set_password
+    from ..people.users import set_password
 
     if password != confirmation:
         raise Invalid.one("confirmation", "The two passwords differ.")

@@ -11,7 +11,7 @@ from datetime import timedelta
 from sqlalchemy import func, update
 from sqlmodel import Session, select
 
-from ..challenges.problems import Invalid
+from ..problems import Invalid
 from ..mail import compose, queue_emails
 from ..models import Invitation, PasswordReset, User, utcnow
 from . import links
@@ -61,7 +61,7 @@ def open_reset(session: Session, secret: str, token: str) -> tuple[PasswordReset
 
 def reset_password(session: Session, reset: PasswordReset, user: User, password: str, confirmation: str) -> None:
     """Set the new password and use up the link. Raises Invalid (password rules) or LinkRefused."""
-    from ..challenges.users import set_password
+    from ..people.users import set_password
 
     if password != confirmation:
         raise Invalid.one("confirmation", "The two passwords differ.")

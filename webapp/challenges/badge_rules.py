@@ -12,7 +12,7 @@ from enum import StrEnum
 from ..inputs import whole_number
 from ..models import BadgeRule, BadgeScope, MissionKind
 from ..play.skill_xp import SKILL_LEVELS
-from .problems import Invalid, Problem
+from ..problems import Invalid, Problem
 
 MAX_THRESHOLD = 100_000
 

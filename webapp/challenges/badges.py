@@ -10,7 +10,7 @@ from ..models import Badge, BadgeAward, Challenge, Skill, utcnow
 from .badge_rules import ChallengeShape, scope_of, validate_params
 from .challenges import ensure_editable
 from .missions import missions_of
-from .problems import Invalid, Problem
+from ..problems import Invalid, Problem
 from .schema import BadgeFields
 
 

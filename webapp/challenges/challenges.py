@@ -5,7 +5,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from ..models import Challenge, ChallengeStatus, ChallengeTeam, Enrolment, Team, User, utcnow
-from .problems import Invalid, Problem
+from ..problems import Invalid, Problem
 from .schema import ChallengeFields, check_dates
 
 EDITABLE = (ChallengeStatus.DRAFT, ChallengeStatus.PUBLISHED, ChallengeStatus.RUNNING)

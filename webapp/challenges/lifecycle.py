@@ -9,7 +9,7 @@ from sqlmodel import Session, col, select
 from ..jobs import CHALLENGE_CLOSED, enqueue, every_minute
 from ..models import Challenge, ChallengeStatus, ChallengeTeam, Mission, utcnow
 from ..outbound import events as outbound
-from .problems import Invalid
+from ..problems import Invalid
 
 S = ChallengeStatus
 # Which statuses a person may move a challenge to from each status.
@@ -46,10 +46,10 @@ def publish(session: Session, challenge: Challenge, now: datetime | None = None)
         raise Invalid.one("status", "Add at least one team before publishing: nobody would see it.")
     if not missions:
         raise Invalid.one("status", "Add at least one mission before publishing: there would be nothing to do.")
-    if _aware(challenge.ends_at) <= now:
+    if challenge.ends_at <= now:
         raise Invalid.one("status", "The end date has passed; move it into the future before publishing.")
     _set(session, challenge, S.PUBLISHED)
-    if _aware(challenge.starts_at) <= now:
+    if challenge.starts_at <= now:
         _start(session, challenge)
 
 
@@ -60,7 +60,7 @@ def unpublish(session: Session, challenge: Challenge, now: datetime | None = Non
 def close(session: Session, challenge: Challenge, now: datetime | None = None) -> None:
     """End the challenge (early, when a person does it) and ask for the end-of-challenge work once."""
     now = now or utcnow()
-    if _aware(challenge.ends_at) > now:
+    if challenge.ends_at > now:
         challenge.ends_at = now
     _set(session, challenge, S.CLOSED)
     enqueue(session, CLOSED_JOB, f"challenge-closed:{challenge.id}", challenge_id=challenge.id)
@@ -104,8 +104,3 @@ def _set(session: Session, challenge: Challenge, status: ChallengeStatus) -> Non
     if old != status:
         outbound.challenge_state_changed(session, challenge, old, status)
 
-
-def _aware(value: datetime) -> datetime:
-    from datetime import UTC
-
-    return value if value.tzinfo else value.replace(tzinfo=UTC)

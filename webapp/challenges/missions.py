@@ -6,7 +6,7 @@ from sqlmodel import Session, col, select
 
 from ..models import Challenge, Completion, Mission, MissionSkill, Skill, utcnow
 from .challenges import ensure_editable
-from .problems import Invalid, Problem
+from ..problems import Invalid, Problem
 from .schema import MissionFields
 
 FIELDS = ("slug", "title", "kind", "points", "instructions", "evidence_required", "max_completions", "cooldown_hours",

@@ -8,8 +8,9 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
 from ..inputs import date_problem
+from ..play.policy import COOLDOWN_HOURS_MAX, DAILY_CAP_MAX, MAX_COMPLETIONS_MAX, MISSION_POINTS_MAX
 from ..models import BadgeRule, Cadence, LeaderboardMode, MissionApproval, MissionKind
-from .problems import Invalid, Problem, from_pydantic
+from ..problems import Invalid, Problem, from_pydantic
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
@@ -45,7 +46,7 @@ class ChallengeFields(Strict):
     reflection_cadence: Cadence = Cadence.AFTER_EACH
     summary_cadence: Cadence = Cadence.WEEKLY
     leaderboard_mode: LeaderboardMode = LeaderboardMode.FULL
-    daily_point_cap: int | None = Field(default=None, ge=1, le=100_000)
+    daily_point_cap: int | None = Field(default=None, ge=1, le=DAILY_CAP_MAX)
     auto_approve_days: int | None = Field(default=None, ge=1, le=366)
 
 
@@ -53,11 +54,11 @@ class MissionFields(Strict):
     slug: Slug
     title: Title
     kind: MissionKind
-    points: int = Field(ge=0, le=1000)
+    points: int = Field(ge=0, le=MISSION_POINTS_MAX)
     instructions: str = Field(default="", max_length=10_000)
     evidence_required: bool = True
-    max_completions: int | None = Field(default=1, ge=1, le=1000)
-    cooldown_hours: int = Field(default=0, ge=0, le=24 * 366)
+    max_completions: int | None = Field(default=1, ge=1, le=MAX_COMPLETIONS_MAX)
+    cooldown_hours: int = Field(default=0, ge=0, le=COOLDOWN_HOURS_MAX)
     approval: MissionApproval = MissionApproval.NONE
     # The skills it builds, by name, each with a weight from 1 to 10 (its share of the completion's XP).
     skills: dict[Annotated[str, Field(min_length=1, max_length=120)], Annotated[int, Field(ge=1, le=10)]] = \

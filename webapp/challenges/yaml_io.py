@@ -13,7 +13,7 @@ from .badge_rules import ChallengeShape, scope_of, validate_params
 from .challenges import DETAIL_FIELDS, slug_taken
 from .missions import FIELDS as MISSION_FIELDS
 from .missions import missions_of, skills_by_mission
-from .problems import Invalid, Problem
+from ..problems import Invalid, Problem
 from .schema import ChallengeDocument, check_dates, duplicate_slugs, parse
 
 MAX_BYTES = 256 * 1024

@@ -22,7 +22,6 @@ REASON_WORDS = {
     PointReason.COMPLETION: "completed",
     PointReason.REFLECTION: "wrote a reflection",
     PointReason.KUDOS_RECEIVED: "received kudos",
-    PointReason.FEEDBACK_GIVEN: "gave feedback",
     PointReason.ADJUSTMENT: "had points adjusted",
 }
 

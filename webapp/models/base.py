@@ -1,4 +1,5 @@
-"""Shared column helpers. Timestamps are aware UTC datetimes (SQLModel stores them alike on both backends)."""
+"""Shared column helpers. Every `datetime` field is SQLModel's UTCDateTime column type: a naive time is refused on
+write and every read is an aware UTC datetime, on SQLite and PostgreSQL alike (tests/test_timestamps.py)."""
 
 from datetime import UTC, datetime
 from enum import StrEnum

@@ -4,7 +4,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import JSON, Text, UniqueConstraint
-from sqlmodel import Field, Relationship, SQLModel
+from sqlmodel import Field, SQLModel
 
 from .base import created_at_field, enum_field
 
@@ -82,10 +82,6 @@ class Challenge(SQLModel, table=True):
     created_at: datetime = created_at_field()
     updated_at: datetime = created_at_field()
 
-    # The database deletes a challenge's rows with it (ON DELETE CASCADE): the ORM must not first try to
-    # detach loaded missions by setting their challenge_id to NULL.
-    missions: list["Mission"] = Relationship(back_populates="challenge", passive_deletes="all")
-
 
 class ChallengeTeam(SQLModel, table=True):
     """A team taking part in a challenge."""
@@ -116,8 +112,6 @@ class Mission(SQLModel, table=True):
     # A mission with completions is retired, never deleted, so the ledger keeps its meaning.
     retired_at: datetime | None = None
     created_at: datetime = created_at_field()
-
-    challenge: Challenge = Relationship(back_populates="missions")
 
 
 class Badge(SQLModel, table=True):

@@ -4,7 +4,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import LargeBinary, UniqueConstraint, false, true
-from sqlmodel import Field, Relationship, SQLModel
+from sqlmodel import Field, SQLModel
 
 from .base import created_at_field, enum_field
 
@@ -41,8 +41,6 @@ class User(SQLModel, table=True):
     welcomed_at: datetime | None = None
     created_at: datetime = created_at_field()
 
-    memberships: list["Membership"] = Relationship(back_populates="user")
-
     # Flask-Login protocol, kept here so the model needs no mixin from the web layer.
     @property
     def is_authenticated(self) -> bool:
@@ -63,8 +61,6 @@ class Team(SQLModel, table=True):
     slug: str = Field(max_length=80, unique=True, index=True)
     created_at: datetime = created_at_field()
 
-    memberships: list["Membership"] = Relationship(back_populates="team")
-
 
 class Membership(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("user_id", "team_id", name="uq_membership_user_team"),)
@@ -74,9 +70,6 @@ class Membership(SQLModel, table=True):
     team_id: int = Field(foreign_key="team.id", index=True, ondelete="CASCADE")
     is_lead: bool = Field(default=False)
     joined_at: datetime = created_at_field()
-
-    user: User = Relationship(back_populates="memberships")
-    team: Team = Relationship(back_populates="memberships")
 
 
 class Avatar(SQLModel, table=True):

@@ -13,7 +13,6 @@ class PointReason(StrEnum):
     COMPLETION = "completion"
     REFLECTION = "reflection"
     KUDOS_RECEIVED = "kudos_received"
-    FEEDBACK_GIVEN = "feedback_given"
     ADJUSTMENT = "adjustment"
 
 

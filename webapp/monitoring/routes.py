@@ -6,13 +6,13 @@ from flask_login import current_user, login_required
 from sqlmodel import select
 
 from ..models import Challenge, Role
+from ..problems import NotFound, found
 from ..security import role_required
 from ..web import db, render, see_other
 from . import charts, figures
 from .exports import TABLES, export_csv
 from .scope import (
     Forbidden,
-    NotFound,
     build_scope,
     filter_teams,
     led_team_ids,
@@ -51,8 +51,6 @@ def _scope_or_abort(challenge_id: int | None):
     try:
         challenge = monitored_challenge(session, current_user, challenge_id) if challenge_id is not None else None
         scope, filters = build_scope(session, current_user, request.args, challenge_id)
-    except NotFound:
-        abort(404)
     except Forbidden:
         abort(403)
     return challenge, scope, filters
@@ -118,7 +116,7 @@ def skill_xp(challenge_id: int):
 def export(table: str, challenge_id: int | None = None):
     """One dashboard table as CSV, with the same filters as the page."""
     if table not in TABLES:
-        abort(404)
+        raise NotFound
     challenge, scope, filters = _scope_or_abort(challenge_id)
     if filters.errors:
         abort(400)
@@ -132,7 +130,7 @@ def export(table: str, challenge_id: int | None = None):
 def skills(challenge_id: int):
     """Name the skills a challenge targets (one per line)."""
     session = db()
-    target = session.get(Challenge, challenge_id) or abort(404)
+    target = found(session.get(Challenge, challenge_id))
     if request.method == "POST":
         text = request.form.get("skills", "")
         try:
@@ -153,7 +151,7 @@ def skills(challenge_id: int):
 def self_assessment(challenge_id: int):
     """A participant rates themselves 1 to 5 on each skill, before the challenge or after it closed."""
     session = db()
-    target = session.get(Challenge, challenge_id) or abort(404)
+    target = found(session.get(Challenge, challenge_id))
     try:
         form = assessment_form(session, current_user, target, request.args.get("phase", "before"))
     except AssessmentUnavailable as refusal:

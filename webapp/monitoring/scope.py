@@ -7,11 +7,8 @@ from datetime import UTC, datetime, time, timedelta
 from sqlmodel import Session, col, select
 
 from ..inputs import parse_day, whole_number
+from ..problems import NotFound
 from ..models import Challenge, ChallengeTeam, Membership, Role, Team, User
-
-
-class NotFound(LookupError):
-    """No such challenge or team, or not one this user may monitor (404)."""
 
 
 class Forbidden(PermissionError):

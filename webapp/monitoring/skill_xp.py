@@ -19,7 +19,8 @@ from ..models import (
     Skill,
     Team,
 )
-from .figures import _all_time, _blocks, _per_mission, _ready, _rolled, _some_day, self_assessments
+from .figures import self_assessments
+from .figures.reads import _all_time, _blocks, _per_mission, _ready, _rolled, _some_day
 from .scope import Scope
 
 

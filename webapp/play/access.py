@@ -2,17 +2,14 @@
 from __future__ import annotations
 
 from sqlalchemy import exists
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from ..models import Challenge, ChallengeStatus, ChallengeTeam, Enrolment, Membership, Mission, Role, Team, User
+from ..problems import NotFound
 
 # Challenges people can open; drafts and archived ones are invisible to players.
 VISIBLE = (ChallengeStatus.PUBLISHED, ChallengeStatus.RUNNING, ChallengeStatus.CLOSED)
 JOINABLE = (ChallengeStatus.PUBLISHED, ChallengeStatus.RUNNING)
-
-
-class NotFound(LookupError):
-    """The thing does not exist, or this user may not know it exists (the page answers 404)."""
 
 
 class Forbidden(PermissionError):
@@ -75,13 +72,3 @@ def feed_team_id(session: Session, user: User, challenge_id: int) -> int | None:
     if enrolment is not None and enrolment.team_id in {team.id for team in teams}:
         return enrolment.team_id
     return teams[0].id if teams else None
-
-
-def joinable_challenges(session: Session, user: User) -> list[Challenge]:
-    team_ids = user_team_ids(session, user)
-    if not team_ids:
-        return []
-    return list(session.exec(
-        select(Challenge).join(ChallengeTeam).where(
-            col(ChallengeTeam.team_id).in_(team_ids), col(Challenge.status).in_(VISIBLE))
-        .distinct().order_by(Challenge.starts_at)))

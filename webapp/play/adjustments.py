@@ -4,7 +4,7 @@ The ledger refuses UPDATE and DELETE, so a wrong award is corrected by appending
 the adjustment row says why and who, its ledger row (reason ADJUSTMENT) carries the amount to the
 person's team in that challenge, and every total, level, board and dashboard follows from the ledger.
 Refusals (nothing is stored): not enrolled in that challenge, an amount that is not a whole number
-between -MAX_AMOUNT and MAX_AMOUNT or is zero, a missing or overlong reason, a deduction that would
+between -ADJUSTMENT_MAX and ADJUSTMENT_MAX (webapp/play/policy.py) or is zero, a missing or overlong reason, a deduction that would
 leave the person below zero in the challenge, and an admin adjusting their own points.
 """
 from __future__ import annotations
@@ -31,20 +31,13 @@ from ..models import (
 from .badges import award_badges
 from .events import PlayEvent, PlayEventKind
 from .ledger import record_points, user_points
+from .policy import ADJUSTMENT_MAX, ADJUSTMENT_REASON_MAX, RULES
 
-MAX_AMOUNT = 10_000
-REASON_MAX = 500
 HISTORY_LENGTH = 200
 # ASCII digits only: str.isdigit() and int() also take "²" or Arabic-Indic digits.
 AMOUNT = re.compile(r"^[+-]?[0-9]{1,6}$")
 
-REASON_LABELS = {
-    PointReason.COMPLETION: "Mission completed",
-    PointReason.REFLECTION: "Reflection written",
-    PointReason.KUDOS_RECEIVED: "Kudos received",
-    PointReason.FEEDBACK_GIVEN: "Feedback given",
-    PointReason.ADJUSTMENT: "Correction",
-}
+REASON_LABELS = {reason: rule.label for reason, rule in RULES.items()}
 
 
 class AdjustmentInvalid(ValueError):
@@ -70,15 +63,15 @@ def adjust_points(session: Session, admin: User, person: User, challenge_id: int
         errors["challenge_id"] = f"Choose a challenge {person.display_name} takes part in."
     text = (amount or "").strip()
     value = int(text) if AMOUNT.match(text) else None
-    if value is None or not -MAX_AMOUNT <= value <= MAX_AMOUNT:
-        errors["amount"] = f"Give a whole number of points between -{MAX_AMOUNT} and {MAX_AMOUNT}, like 15 or -20."
+    if value is None or not -ADJUSTMENT_MAX <= value <= ADJUSTMENT_MAX:
+        errors["amount"] = f"Give a whole number of points between -{ADJUSTMENT_MAX} and {ADJUSTMENT_MAX}, like 15 or -20."
     elif value == 0:
         errors["amount"] = "An adjustment of 0 points changes nothing: give the points to add or take away."
     why = " ".join((reason or "").split())
     if not why:
         errors["reason"] = "Say why: the person sees this reason in their points history."
-    elif len(why) > REASON_MAX:
-        errors["reason"] = f"Keep the reason under {REASON_MAX} characters (yours has {len(why)})."
+    elif len(why) > ADJUSTMENT_REASON_MAX:
+        errors["reason"] = f"Keep the reason under {ADJUSTMENT_REASON_MAX} characters (yours has {len(why)})."
     if person.id == admin.id:
         errors["amount"] = "You cannot adjust your own points; ask another admin."
     if not errors and value < 0:

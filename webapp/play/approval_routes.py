@@ -1,14 +1,14 @@
 """Approval pages: the leads' queue (approve, send back, bulk approve) and the person's resubmission."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, request, url_for
+from flask import flash, redirect, request, url_for
 from flask_login import current_user
 
 from ..inputs import whole_number
 from ..models import Completion, CompletionStatus, Role
 from ..security import role_required
 from ..web import db, reads_only, render
-from .access import NotFound, visible_challenge
+from .access import visible_challenge
 from .approvals import ApprovalRefused, approval_queue, approve, approve_many, mark_approvals_seen, resubmit, send_back
 from .missions import CompletionRefused
 from .progress import challenge_page
@@ -37,8 +37,6 @@ def approve_completion(completion_id: int):
     session = db()
     try:
         result = approve(session, current_user, completion_id)
-    except NotFound:
-        abort(404)
     except ApprovalRefused as refusal:
         session.rollback()
         return _queue_page({completion_id: refusal.message}, 422)
@@ -54,8 +52,6 @@ def send_back_completion(completion_id: int):
     session = db()
     try:
         send_back(session, current_user, completion_id, request.form.get("feedback", ""))
-    except NotFound:
-        abort(404)
     except ApprovalRefused as refusal:
         session.rollback()
         return _queue_page({completion_id: refusal.message}, 422)
@@ -83,8 +79,6 @@ def resubmit_completion(completion_id: int):
     try:
         completion = resubmit(session, current_user, completion_id, request.form.get("evidence_text", ""),
                               request.form.get("evidence_url", ""))
-    except NotFound:
-        abort(404)
     except CompletionRefused as refusal:
         session.rollback()
         completion = session.get(Completion, completion_id)

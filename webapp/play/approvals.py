@@ -29,7 +29,7 @@ from ..models import (
 )
 from ..monitoring.rollups import count_approved
 from ..reflection.queries import led_team_ids
-from .access import NotFound
+from ..problems import NotFound
 from .badges import AwardedBadge
 from ..notifications.delivery import store
 from .missions import CompletionRefused, _check_evidence, award_completion
@@ -105,7 +105,7 @@ def _for_reviewer(session: Session, reviewer: User, completion_id: int) -> Compl
     completion = _locked(session, completion_id)
     teams = reviewable_team_ids(session, reviewer)
     if completion is None or (teams is not None and completion.team_id not in teams):
-        raise NotFound("completion")
+        raise NotFound
     if completion.user_id == reviewer.id:
         raise ApprovalRefused("Nobody approves their own evidence: another lead or an admin will.")
     return completion
@@ -184,7 +184,7 @@ def resubmit(session: Session, user: User, completion_id: int, evidence_text: st
     (not their completion) or CompletionRefused (bad evidence, or not sent back)."""
     completion = _locked(session, completion_id)
     if completion is None or completion.user_id != user.id:
-        raise NotFound("completion")
+        raise NotFound
     if completion.status != CompletionStatus.SENT_BACK:
         raise CompletionRefused("This evidence is not waiting for changes.")
     mission = session.get(Mission, completion.mission_id)

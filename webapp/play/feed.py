@@ -1,7 +1,7 @@
 """The team feed: teammates' completions and team-shared reflections, with kudos and constructive feedback.
 
 Kudos: one per person per item, never to oneself (both also enforced by the database); the
-receiver gets KUDOS_POINTS through the ledger, once per kudos. Feedback: non-empty, at most
+receiver gets KUDOS_POINTS (webapp/play/policy.py) through the ledger, once per kudos. Feedback: non-empty, at most
 FEEDBACK_MAX characters, on a teammate's item. Giving feedback completes the challenge's first
 open feedback mission for the author, with the feedback as evidence (the mission's limits,
 cooldown and daily cap still apply; when they refuse, the feedback is kept and simply does not
@@ -34,15 +34,16 @@ from ..models import (
 )
 from ..notifications.delivery import notify
 from ..text import web_link
-from .access import NotFound, visible_challenge
+from ..problems import NotFound
+from .access import visible_challenge
 from .badges import award_badges
 from .events import PlayEvent, PlayEventKind
 from .ledger import record_points
+from .policy import KUDOS_POINTS
 from .missions import KEY_MAX, CompletionRefused, CompletionResult, complete_mission
 from ..outbound import events as outbound
 
 ITEM_TYPES = ("completion", "reflection")
-KUDOS_POINTS = 2
 FEEDBACK_MAX = 1000
 FEED_LENGTH = 30
 

@@ -15,7 +15,7 @@ from urllib.parse import urlparse
 
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from ..db import take_write_lock
 from ..jobs import PROMPT_FOR_COMPLETION, enqueue
@@ -40,6 +40,7 @@ from .clock import day_bounds, local_date, user_zone
 from .events import PlayEvent, PlayEventKind
 from .ledger import record_points, user_points
 from .levels import Level, level_for
+from .policy import CAPPED_REASONS
 
 EVIDENCE_MAX = 5000
 URL_MAX = 2000
@@ -212,5 +213,5 @@ def points_today(session: Session, user: User, challenge_id: int, now: datetime 
     start, end = day_bounds(local_date(now or utcnow(), zone), zone)
     return int(session.exec(select(func.coalesce(func.sum(PointEvent.amount), 0)).where(
         PointEvent.user_id == user.id, PointEvent.challenge_id == challenge_id,
-        PointEvent.reason == PointReason.COMPLETION,
+        col(PointEvent.reason).in_(CAPPED_REASONS),
         PointEvent.created_at >= start, PointEvent.created_at < end)).one())

@@ -16,7 +16,8 @@ from sqlalchemy import and_, exists
 from sqlmodel import Session, col, select
 
 from ..models import Challenge, ChallengeTeam, Enrolment, LeaderboardMode, Membership, Role, User
-from .access import VISIBLE, NotFound
+from ..problems import NotFound
+from .access import VISIBLE
 
 
 @dataclass(frozen=True)

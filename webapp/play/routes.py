@@ -7,8 +7,9 @@ from markupsafe import Markup
 
 from ..models import Mission, Role
 from ..monitoring.skills import has_skills
+from ..problems import NotFound, found
 from ..web import db, is_htmx, reads_only, render
-from .access import Forbidden, NotFound, feed_team_id, visible_challenge
+from .access import Forbidden, feed_team_id, visible_challenge
 from .adjustments import points_history
 from .enrolment import JoinRefused, join_challenge
 from .feed import ITEM_TYPES, FeedRefused, find_item, give_feedback, give_kudos, team_feed
@@ -30,10 +31,7 @@ def _signed_in():
 
 
 def _challenge_or_404(challenge_id: int):
-    try:
-        return visible_challenge(db(), current_user, challenge_id)
-    except NotFound:
-        abort(404)
+    return visible_challenge(db(), current_user, challenge_id)
 
 
 @bp.get("/challenges/<int:challenge_id>")
@@ -51,8 +49,6 @@ def join(challenge_id: int):
     team_id = request.form.get("team_id", type=int)
     try:
         join_challenge(session, current_user, challenge_id, team_id)
-    except NotFound:
-        abort(404)
     except Forbidden:
         abort(403)
     except JoinRefused as refusal:
@@ -75,8 +71,6 @@ def complete(mission_id: int):
     try:
         result = complete_mission(session, current_user, mission_id, form.get("evidence_text", ""),
                                   form.get("evidence_url", ""), form.get("idempotency_key", ""))
-    except NotFound:
-        abort(404)
     except CompletionRefused as refusal:
         session.rollback()
         return _refused(mission_id, refusal)
@@ -94,9 +88,7 @@ def complete(mission_id: int):
 
 def _refused(mission_id: int, refusal: CompletionRefused):
     session = db()
-    mission = session.get(Mission, mission_id)
-    if mission is None:  # refused before the mission was looked up (a form without its key)
-        abort(404)
+    mission = found(session.get(Mission, mission_id))  # refused before the mission was looked up (no form key)
     errors = {"mission_id": mission_id, "field": refusal.field, "message": refusal.message,
               "evidence_text": request.form.get("evidence_text", ""),
               "evidence_url": request.form.get("evidence_url", "")}
@@ -149,11 +141,8 @@ def feed(challenge_id: int, errors: dict | None = None, status: int = 200):
 
 def _item_or_404(item_type: str, item_id: int):
     if item_type not in ITEM_TYPES:
-        abort(404)
-    try:
-        return find_item(db(), current_user, item_type, item_id)
-    except NotFound:
-        abort(404)
+        raise NotFound
+    return find_item(db(), current_user, item_type, item_id)
 
 
 def _after_feed_action(ref, item_type: str, item_id: int, message: str | None = None):

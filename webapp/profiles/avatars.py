@@ -8,7 +8,7 @@ import warnings
 from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlmodel import Session
 
-from ..challenges.problems import Invalid
+from ..problems import Invalid
 from ..models import Avatar, User, utcnow
 
 SIZE = 256  # pixels a side: sharp at twice the largest size a page shows

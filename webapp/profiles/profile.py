@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo, available_timezones
 
 from sqlmodel import Session
 
-from ..challenges.problems import Invalid, Problem
+from ..problems import Invalid, Problem
 from ..models import User
 
 

@@ -1,10 +1,10 @@
 """Profile pages: see and change your own profile, the browser's time zone on first sign-in, avatars."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, make_response, request, url_for
+from flask import Blueprint, current_app, flash, make_response, request, url_for
 from flask_login import current_user, login_required
 
-from ..challenges.problems import Invalid
+from ..problems import Invalid, found
 from ..models import Avatar
 from ..web import db, reads_only, render, see_other
 from . import avatars
@@ -78,9 +78,7 @@ def detect_timezone():
 @login_required
 def avatar(user_id: int):
     """A person's picture, as the server re-encoded it."""
-    picture = db().get(Avatar, user_id)
-    if picture is None:
-        abort(404)
+    picture = found(db().get(Avatar, user_id))
     response = make_response(picture.image)
     response.headers["Content-Type"] = picture.content_type
     # The URL carries the version, so a new upload is a new URL; private: only signed-in people see it.

@@ -13,9 +13,9 @@ from ..models import (
 from ..play.badges import award_badges
 from ..play.events import PlayEvent, PlayEventKind
 from ..play.ledger import record_points
+from ..play.policy import REFLECTION_POINTS
 from ..outbound import events as outbound
 
-REFLECTION_POINTS = 10
 MIN_LENGTH = 20
 MAX_LENGTH = 5000
 

@@ -7,7 +7,7 @@ from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
-from ..models import Role, Visibility
+from ..models import Role
 from ..security import role_required
 from ..summaries.access import NotYourTeam, summary_for_lead
 from ..summaries.queries import latest_version, summary_view, team_summaries_for_lead
@@ -179,5 +179,3 @@ def llm_calls():
     session = db()
     return render("reflection/llm_calls.html", totals=llm_call_totals(session), calls=recent_llm_calls(session))
 
-
-VISIBILITY_LABELS = {Visibility.PRIVATE.value: "Only me", Visibility.TEAM.value: "My team"}

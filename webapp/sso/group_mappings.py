@@ -4,8 +4,8 @@ from __future__ import annotations
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from ..challenges import teams as team_service
-from ..challenges.problems import Invalid, Problem
+from ..people import teams as team_service
+from ..problems import Invalid, Problem
 from ..models import GroupMapping, Membership, Role, Team, User
 
 ROLE_CHOICES = {

@@ -10,8 +10,6 @@ outbox for the pump (start-up never waits for a model), and only the draft is as
 """
 from __future__ import annotations
 
-from datetime import datetime
-
 from sqlmodel import Session, col, select
 
 from ..models import (
@@ -50,7 +48,7 @@ def add_review_demo(session: Session, team_slug: str = "platform") -> LessonSumm
     picks = list(authors.values()) + [c for c in completions if c not in authors.values()]
     now = utcnow()
     _, start, end = last_period(challenge.summary_cadence, now.date())
-    start = max(start, _aware(challenge.starts_at))
+    start = max(start, challenge.starts_at)
     bodies = [*SHARED, PRIVATE]
     step = (end - start) / (len(bodies) + 1)
 
@@ -118,8 +116,3 @@ def _write_now(session: Session, summary: LessonSummary) -> None:
         run_now(job, session.get_bind().url.render_as_string(hide_password=False))
     session.refresh(summary)
 
-
-def _aware(moment: datetime) -> datetime:
-    from datetime import UTC
-
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

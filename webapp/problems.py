@@ -1,7 +1,12 @@
-"""How authoring rules say no: a list of problems, each naming the field (a path) it is about."""
+"""How the rules say no, without knowing about HTTP: `Invalid` (a list of problems, each naming the field, a path,
+it is about) and `NotFound` (nothing there this person may see; every page and the API answer it with a 404,
+mapped once in webapp/errors.py)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -56,3 +61,19 @@ def from_pydantic(error, prefix: tuple = ()) -> list[Problem]:
             message = "is required"
         problems.append(Problem(prefix + tuple(item["loc"]), message))
     return problems
+
+
+class NotFound(LookupError):
+    """The thing does not exist, or this person may not know it exists. Raised by rule functions and routes
+    alike; the app answers 404 (a page, a fragment or RFC 9457 problem details), with `detail` when given."""
+
+    def __init__(self, detail: str | None = None):
+        super().__init__(detail or "not found")
+        self.detail = detail
+
+
+def found(row: T | None, detail: str | None = None) -> T:
+    """`row`, or NotFound when there is none: `team = found(session.get(Team, team_id))`."""
+    if row is None:
+        raise NotFound(detail)
+    return row

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlmodel import Session, col, select
@@ -13,7 +12,7 @@ from ..auth.invitations import Invitee, Sender, draft_invitations, store_invitat
 from ..db import insert_rows
 from ..models import Membership, Role, Team, User
 from ..text import clean_name
-from .problems import Invalid, Problem
+from ..problems import Invalid, Problem
 from .teams import create_team, find_team
 
 REQUIRED = ("email", "name", "team")
@@ -72,7 +71,7 @@ BATCH_SIZE = 500
 
 
 def import_people(session: Session, data: bytes | str, create_missing_teams: bool = False,
-                  progress: Callable[[int, int], None] | None = None, sender: Sender | None = None) -> ImportReport:
+                  sender: Sender | None = None) -> ImportReport:
     """Create the users the file lists as invited accounts (the caller commits). Existing users are skipped,
     bad rows rejected. With `sender`, each created account gets its invitation email."""
     rows = read_rows(data)
@@ -80,8 +79,6 @@ def import_people(session: Session, data: bytes | str, create_missing_teams: boo
     report = ImportReport(teams_created=importer.teams_created)
     for start in range(0, len(rows), BATCH_SIZE):
         report.rows.extend(importer.import_batch(rows[start:start + BATCH_SIZE]))
-        if progress:
-            progress(min(start + BATCH_SIZE, len(rows)), len(rows))
     return report
 
 

@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 
 from ..models import Challenge, ChallengeStatus, ChallengeTeam, Enrolment, Membership, Role, Team, User
 from ..text import clean_name
-from .problems import Invalid, Problem
+from ..problems import Invalid, Problem
 
 
 def slugify(name: str) -> str:

@@ -9,7 +9,7 @@ from sqlmodel import Session, col, select
 from ..auth.accounts import AccountError, create_user
 from ..auth.sessions import revoke_sessions
 from ..models import Invitation, Role, User
-from .problems import Invalid, Problem
+from ..problems import Invalid, Problem
 
 PAGE_SIZE = 50
 
