@@ -281,3 +281,51 @@ def test_a_newer_summary_blocks_approving_the_older_one_but_not_rejecting_or_edi
     reject_summary(world.session, world.lead, older.id, seen, "Superseded by the newer one.")
     world.session.commit()
     assert world.session.get(LessonSummary, older.id).status == SummaryStatus.REJECTED
+
+
+# The job's side: a draft written, a summary failed for good
+
+def test_a_written_draft_records_who_wrote_it_and_moves_the_revision_on_by_one(world):
+    from webapp.summaries.transitions import record_draft
+
+    summary = written(world, {"key_lessons": [lesson("First lesson.")]}, status=SummaryStatus.GENERATING,
+                      revision=4, error="the model timed out")
+    version = record_draft(world.session, summary, content={"key_lessons": [lesson("Again.")]}, guidance="shorter",
+                           writer="openai:gpt-test", template_version="t9")
+    world.session.commit()
+    world.session.expire_all()
+    stored = world.session.get(LessonSummary, summary.id)
+    assert (stored.status, stored.error, stored.revision, stored.current_version) == (SummaryStatus.DRAFT, None, 5, 2)
+    again = latest(world, summary)
+    assert (again.id, again.number, again.writer, again.template_version, again.guidance) == (
+        version.id, 2, "openai:gpt-test", "t9", "shorter")
+
+
+def _summary_job(world, summary) -> OutboxJob:
+    job = OutboxJob(name="summaries.summarise_team", key=f"edge-job:{summary.id}", payload={"summary_id": summary.id})
+    world.session.add(job)
+    world.session.commit()
+    return job
+
+
+def test_a_summary_job_failing_for_good_fails_the_summary_being_written_with_its_reason(world):
+    from webapp.summaries.transitions import mark_summary_failed
+
+    summary = written(world, {}, status=SummaryStatus.GENERATING)
+    mark_summary_failed(world.session, _summary_job(world, summary), "The writer did not answer in time.")
+    world.session.commit()
+    world.session.expire_all()
+    stored = world.session.get(LessonSummary, summary.id)
+    assert (stored.status, stored.error) == (SummaryStatus.FAILED, "The writer did not answer in time.")
+
+
+@pytest.mark.parametrize("status", [SummaryStatus.DRAFT, SummaryStatus.APPROVED, SummaryStatus.PUBLISHED])
+def test_a_late_failure_leaves_a_summary_already_written_as_it_is(world, status):
+    from webapp.summaries.transitions import mark_summary_failed
+
+    summary = written(world, {"key_lessons": [lesson("First lesson.")]}, status=status)
+    mark_summary_failed(world.session, _summary_job(world, summary), "The writer did not answer in time.")
+    world.session.commit()
+    world.session.expire_all()
+    stored = world.session.get(LessonSummary, summary.id)
+    assert (stored.status, stored.error) == (status, None)
