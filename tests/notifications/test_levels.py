@@ -92,3 +92,16 @@ def test_a_completion_or_an_approval_crossing_a_level_tells_once(
     run_jobs()
     run_notification_jobs_again()
     assert levels(session, bo) == [EXPLORER]
+
+
+def test_a_single_point_over_the_line_reaches_the_level_and_the_news_leads_to_the_dashboard(
+        session, world, make_user, run_jobs):
+    ada = world.player("ada@example.com")
+    complete_mission(session, ada, world.mission("read", points=49).id, "Read the review.", None, "ada-1")
+    session.commit()
+    admin = make_user("admin@example.com", role=Role.ADMIN)
+    adjust_points(session, admin, ada, world.challenge.id, "1", "Brought the snacks")  # 50 XP, exactly level 2
+    session.commit()
+    run_jobs()
+    [reached] = notes(session, ada, "level")
+    assert (reached.text, reached.link) == (EXPLORER, "/dashboard")
