@@ -5,6 +5,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
 export UV_PYTHON_DOWNLOADS := never
+# Bytecode is compiled once, not on every start: the packages at install time, the app and the (assertion-rewritten)
+# tests at their first run. An environment that forbids writing .pyc files would make every test run compile
+# some 2,700 modules again.
+export UV_COMPILE_BYTECODE := 1
+unexport PYTHONDONTWRITEBYTECODE
 
 VENDOR := webapp/static/vendor
 ASSETS := webapp/assets

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from jinja2 import BytecodeCache
 from sqlalchemy import create_engine, text
 from sqlmodel import Session, SQLModel
 
@@ -126,10 +127,28 @@ def settings(database_url, settings_overrides):
     return load_settings(**values)
 
 
+class _CompiledTemplates(BytecodeCache):
+    """Templates compiled once per test process, not once per test's app (each test builds an app of its own)."""
+
+    def __init__(self):
+        self.compiled: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket) -> None:
+        if bucket.key in self.compiled:
+            bucket.bytecode_from_string(self.compiled[bucket.key])
+
+    def dump_bytecode(self, bucket) -> None:
+        self.compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+COMPILED_TEMPLATES = _CompiledTemplates()
+
+
 @pytest.fixture
 def app(settings):
     app = create_app(settings)
     app.config.update(TESTING=True)
+    app.jinja_env.bytecode_cache = COMPILED_TEMPLATES
     yield app
 
 
@@ -268,3 +287,4 @@ def smtp_server(tmp_path, monkeypatch):
     get_settings.cache_clear()
     yield server
     server.stop()
+

@@ -13,6 +13,9 @@ from webapp.inputs import IdConverter, page_number, parse_day, whole_number
 from webapp.models import Challenge, Team
 
 from ..conftest import CSRF_META
+
+# An attack drill over every form and path (some 150 cases, each with its app): in `make test`, not the developer's loop.
+pytestmark = pytest.mark.slow
 from .world import EMAILS, PASSWORD, build_world
 
 BEYOND_64_BITS = str(2 ** 63)
