@@ -63,7 +63,8 @@ def test_anonymous_board_hides_names_except_mine(world, session, five_players):
                             five_players[2].id)
     assert [r.name for r in rows] == ["Anonymous participant"] * 2 + ["Player 2"] + ["Anonymous participant"] * 2
     assert [r.points for r in rows] == [50, 40, 30, 20, 10]
-    assert all(r.user_id == 0 and r.team == "" for r in rows if not r.is_me)
+    assert all(r.user_id == 0 and r.team == "" and r.team_id == 0 for r in rows if not r.is_me)  # no team colour either
+    assert [r.team_id != 0 for r in rows] == [False, False, True, False, False]
 
 
 def test_relative_board_shows_me_and_my_neighbours_only(world, session, five_players):
@@ -132,6 +133,7 @@ def test_a_person_who_hides_their_name_is_anonymous_to_others_but_not_to_themsel
     seen_by_other = individual_board(standings, LeaderboardMode.FULL, five_players[0].id)
     assert [r.name for r in seen_by_other] == ["Player 0", "Anonymous participant", "Player 2", "Player 3", "Player 4"]
     assert seen_by_other[1].user_id == 0 and seen_by_other[1].team == "" and seen_by_other[1].points == 40
+    assert seen_by_other[1].team_id == 0 and seen_by_other[0].team_id != 0  # the team's colour would give it away
     seen_by_self = individual_board(standings, LeaderboardMode.FULL, hider.id)
     assert seen_by_self[1].name == "Player 1" and seen_by_self[1].is_me
 
