@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -150,4 +151,17 @@ class SmtpServer:
         import mailbox
 
         box = mailbox.Maildir(self.directory, factory=None, create=True)
-        return [email.message_from_bytes(box.get_bytes(key), policy=email.policy.default) for key in sorted(box.keys())]
+        return [email.message_from_bytes(box.get_bytes(key), policy=email.policy.default)
+                for key in sorted(box.keys(), key=delivery_order)]
+
+
+def delivery_order(key: str) -> tuple[int, int, int]:
+    """Sort key of a maildir file name `<seconds>.M<microseconds>P<pid>Q<count>.<host>` in arrival order.
+
+    The microseconds are not zero-padded, so sorting the names as text puts a message of .M141395 before
+    one of .M73570 in the same second."""
+    seconds, unique = key.split(".")[:2]
+    match = re.fullmatch(r"M(\d+)P\d+Q(\d+)", unique)
+    if match is None:
+        return int(seconds), 0, 0
+    return int(seconds), int(match[1]), int(match[2])

@@ -111,3 +111,11 @@ def test_one_job_sends_a_batch_over_one_connection_and_skips_what_already_went_o
     session.commit()
     assert run_jobs() == [JobStatus.DONE]
     assert sorted(message["To"] for message in smtp_server.messages()) == ["p1@example.com", "p2@example.com"]
+
+
+def test_the_test_mailbox_lists_messages_in_arrival_order_within_one_second():
+    # Two messages in one second: as text, .M141395 (the later one) sorts before .M73570.
+    from .support import delivery_order
+
+    names = ["1796295675.M141395P22482Q2.vm", "1796295675.M73570P22482Q1.vm", "1796295676.M5P22482Q3.vm"]
+    assert sorted(names, key=delivery_order) == [names[1], names[0], names[2]]
