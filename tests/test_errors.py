@@ -5,6 +5,13 @@ from werkzeug.exceptions import Forbidden
 from webapp.models import Role
 from webapp.problems import NotFound
 
+from .conftest import build_app
+
+
+@pytest.fixture
+def app(settings):
+    return build_app(settings)  # these tests add routes to their app
+
 
 @pytest.fixture
 def app_with_failing_routes(app):

@@ -10,6 +10,13 @@ from sqlmodel import select
 from webapp.models import Team
 from webapp.web import db, reads_only
 
+from .conftest import build_app
+
+
+@pytest.fixture
+def app(settings):
+    return build_app(settings)  # these tests add routes to their app
+
 
 def _needs_postgresql(database_url: str) -> None:
     if not database_url.startswith("postgresql"):

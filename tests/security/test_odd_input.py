@@ -364,10 +364,10 @@ def test_a_nul_character_in_a_path_is_refused(app, world):
 
 # --- the net under the parsers ----------------------------------------------------------------------------
 
-def test_a_value_the_database_cannot_hold_is_a_bad_request_not_a_server_error(app, session, world, caplog):
+def test_a_value_the_database_cannot_hold_is_a_bad_request_not_a_server_error(own_app, session, world, caplog):
     """A route that forgot to check a number still answers 400 and stores nothing: SQLite raises OverflowError
     for an integer beyond 64 bits, PostgreSQL a DataError for text it cannot store."""
-    @app.post("/unchecked/<path:raw>")
+    @own_app.post("/unchecked/<path:raw>")
     def unchecked(raw):
         from sqlalchemy.exc import DataError
 
@@ -379,7 +379,7 @@ def test_a_value_the_database_cannot_hold_is_a_bad_request_not_a_server_error(ap
             raise OverflowError("Python int too large to convert to SQLite INTEGER")
         raise DataError("INSERT ...", {}, Exception("value out of range"))
 
-    client, token = signed_in(app, "admin")
+    client, token = signed_in(own_app, "admin")
     before = row_counts(session)
     with caplog.at_level(logging.WARNING):
         for raw in ("overflow", "data"):
