@@ -75,14 +75,14 @@ def test_no_string_names_a_function_to_import():
 
 def test_the_checks_catch_what_they_are_for():
     # A new arrow from a route into worker code, a function-level one, and a relative one from inside webapp.
-    assert web_to_worker_imports("from workers.summaries import request_summary\n", "webapp/review/routes.py") == {
+    assert web_to_worker_imports("from workers.summaries import request_summary\n", "webapp/summaries/routes.py") == {
         "workers.summaries", "workers.summaries.request_summary"}
-    assert web_to_worker_imports("def f():\n    import workers.runner\n", "webapp/reflection/team.py") == {
+    assert web_to_worker_imports("def f():\n    import workers.runner\n", "webapp/summaries/team_routes.py") == {
         "workers.runner"}
     assert web_to_worker_imports("from workers import pump\n", "webapp/main/health.py") == {
         "workers", "workers.pump"}
     assert web_to_worker_imports("from workers import pump\n", "webapp/jobs.py") == set()
-    assert web_to_worker_imports("from ..jobs import enqueue\n", "webapp/review/routes.py") == set()
+    assert web_to_worker_imports("from ..jobs import enqueue\n", "webapp/summaries/routes.py") == set()
     assert function_paths('STEPS = ["webapp.play.badges:award_badges"]\n') == ["webapp.play.badges:award_badges"]
     assert function_paths('queue.enqueue("workers.job_pool.run_in_worker", 1)\n') == ["workers.job_pool.run_in_worker"]
     assert function_paths('TYPE = "about:blank"\nNAME = "summaries.summarise_team"\nT = "team_summary.html"\n') == []

@@ -40,6 +40,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     from .play import routes as play_routes
     from .reflection.routes import bp as reflection_bp
     from .summaries.routes import bp as summaries_bp
+    from .summaries.team_routes import bp as team_lessons_bp
 
     web.init_app(app)
     navigation.init_app(app)
@@ -49,8 +50,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     errors.init_app(app)
     sso.client.init_app(app)
     profiles.init_app(app)
-    for blueprint in (auth.bp, main.bp, play_routes.bp, reflection_bp, summaries_bp, library.bp, monitoring.bp,
-                      admin.bp, operations.bp, sso.bp, profiles.bp, credentials.bp, notification_routes.bp):
+    for blueprint in (auth.bp, main.bp, play_routes.bp, reflection_bp, team_lessons_bp, summaries_bp, library.bp,
+                      monitoring.bp, admin.bp, operations.bp, sso.bp, profiles.bp, credentials.bp,
+                      notification_routes.bp):
         app.register_blueprint(blueprint)
     api.init_app(app)
     from .outbound.routes import bp as outbound_bp

@@ -33,7 +33,7 @@ UI_ICONS = ("house", "layout-dashboard", "list-checks", "library", "search", "ch
 # The main navigation's entries (webapp.navigation) by endpoint; an entry without one shows its label alone.
 NAV_ICONS = {
     "main.dashboard": "house", "admin.challenges": "list-checks", "admin.teams": "users", "admin.users": "user",
-    "reflection.team": "notebook-pen", "review.queue": "pen-line", "play.approvals": "badge-check",
+    "team_lessons.team": "notebook-pen", "review.queue": "pen-line", "play.approvals": "badge-check",
     "library.index": "library", "monitoring.overview": "chart-column", "operations.jobs": "settings",
     "admin.mail": "mail", "reflection.llm_calls": "bot", "credentials.issued": "shield-check",
 }

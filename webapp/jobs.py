@@ -10,6 +10,8 @@ Who owns what:
   `load()` imports the modules that declare them: the one place the web package imports worker code.
 
 The web side asks for work with `enqueue(session, NAME, key, **ids)` only, NAME being one of the constants below.
+The caller builds the key from the cause it knows (a completion's id, a summary and its revision, a retry's
+count), so asking twice for the same cause gives one job and a new cause a new one.
 """
 from __future__ import annotations
 

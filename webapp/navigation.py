@@ -14,7 +14,7 @@ NAV_ITEMS: list[tuple[str, str, tuple[Role, ...]]] = [
     ("Challenges", "admin.challenges", (Role.ADMIN,)),
     ("Teams", "admin.teams", (Role.ADMIN,)),
     ("Users", "admin.users", (Role.ADMIN,)),
-    ("Team lessons", "reflection.team", (Role.LEAD,)),
+    ("Team lessons", "team_lessons.team", (Role.LEAD,)),
     ("Review", "review.queue", (Role.LEAD, Role.ADMIN)),
     ("Approvals", "play.approvals", (Role.LEAD, Role.ADMIN)),
     ("Library", "library.index", EVERYONE),

@@ -102,10 +102,10 @@ MATRIX: dict[tuple[str, str], dict[str, str]] = {
     ("reflection.prompt", "GET"): OWNER,
     ("reflection.answer", "POST"): OWNER,
     ("reflection.retry_prompt_view", "POST"): OWNER,
-    ("reflection.team", "GET"): ANY_LEAD,
-    ("reflection.summarise", "POST"): LEAD_OF_TEAM,
-    ("reflection.summary", "GET"): LEAD_OF_TEAM,
-    ("reflection.retry_summary_view", "POST"): LEAD_OF_TEAM,
+    ("team_lessons.team", "GET"): ANY_LEAD,
+    ("team_lessons.summarise", "POST"): LEAD_OF_TEAM,
+    ("team_lessons.summary", "GET"): LEAD_OF_TEAM,
+    ("team_lessons.retry", "POST"): LEAD_OF_TEAM,
     # review
     ("review.queue", "GET"): ANY_LEAD,
     **{(endpoint, method): LEAD_OF_TEAM for endpoint, method in [

@@ -1,7 +1,5 @@
-"""Reflection pages: answer a prompt, the prompts panel, a lead's team summaries, the admin LLM call log."""
+"""Reflection pages: answer a prompt, the prompts panel, the admin LLM call log (a team's summaries: summaries/)."""
 from __future__ import annotations
-
-import uuid
 
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
@@ -9,15 +7,11 @@ from sqlalchemy.exc import IntegrityError
 
 from ..models import Role
 from ..security import role_required
-from ..summaries.access import NotYourTeam, summary_for_lead
-from ..summaries.queries import latest_version, summary_view, team_summaries_for_lead
-from ..summaries.requests import SummaryBusy, summarise_now
-from ..summaries.transitions import retry_summary
 from ..web import db, reads_only, render
 from .answers import AnswerInvalid, PromptNotYours, answer_prompt, prompt_of, retry_prompt
 from .calls import llm_call_totals, recent_llm_calls
 from .queries import prompts_for
-from .waiting import prompt_waited, summary_waited
+from .waiting import prompt_waited
 
 bp = Blueprint("reflection", __name__)
 
@@ -28,9 +22,7 @@ def _panel_for_templates():
     def reflection_panel():
         return prompts_for(db(), current_user.id) if current_user.is_authenticated else None
 
-    return {"reflection_panel": reflection_panel,
-            "prompt_waited": lambda prompt: prompt_waited(db(), prompt),
-            "summary_waited": lambda summary: summary_waited(db(), summary)}
+    return {"reflection_panel": reflection_panel, "prompt_waited": lambda prompt: prompt_waited(db(), prompt)}
 
 
 @bp.get("/reflection/prompts")
@@ -99,77 +91,6 @@ def _my_prompt(prompt_id: int):
         return prompt_of(db(), current_user, prompt_id)
     except PromptNotYours:
         abort(404)
-
-
-@bp.get("/reflection/team")
-@role_required(Role.LEAD)
-def team():
-    """My teams' lesson summaries: ask for one now, see its state and its latest version."""
-    return render("reflection/team.html", views=team_summaries_for_lead(db(), current_user.id),
-                  request_key=uuid.uuid4().hex)
-
-
-@bp.post("/reflection/team/<int:team_id>/challenges/<int:challenge_id>/summarise")
-@role_required(Role.LEAD)
-def summarise(team_id: int, challenge_id: int):
-    """Ask for a summary of my team's lessons now."""
-    session = db()
-    try:
-        summary = summarise_now(session, current_user, team_id, challenge_id, request.form.get("request_key", ""))
-    except NotYourTeam:
-        abort(403)
-    except SummaryBusy as busy:
-        flash(str(busy), "error")
-        return redirect(url_for("reflection.team"), code=303)
-    except ValueError:
-        abort(400)
-    session.commit()
-    if request.headers.get("HX-Request") == "true":
-        return _summary_fragment(summary)
-    flash("Your team's summary is being written.", "success")
-    return redirect(url_for("reflection.team"), code=303)
-
-
-@bp.get("/reflection/summaries/<int:summary_id>")
-@role_required(Role.LEAD)
-def summary(summary_id: int):
-    """A summary's state (polls itself while it is being written) and its latest version, read-only."""
-    try:
-        summary = summary_for_lead(db(), current_user, summary_id)
-    except NotYourTeam:
-        abort(404)
-    return _summary_fragment(summary)
-
-
-@bp.post("/reflection/summaries/<int:summary_id>/retry")
-@role_required(Role.LEAD)
-def retry_summary_view(summary_id: int):
-    """Write a failed summary again."""
-    session = db()
-    try:
-        summary = retry_summary(session, current_user, summary_id)
-    except NotYourTeam:
-        abort(404)
-    except ValueError as error:
-        flash(str(error), "error")
-        return redirect(url_for("reflection.team"), code=303)
-    session.commit()
-    if request.headers.get("HX-Request") == "true":
-        return _summary_fragment(summary)
-    flash("The summary is being written again.", "success")
-    if request.form.get("back") == "review":  # asked from the summary's review page: back to it
-        return redirect(url_for("review.summary", summary_id=summary.id), code=303)
-    return redirect(url_for("reflection.team"), code=303)
-
-
-def _summary_fragment(summary):
-    from ..models import Challenge, Team
-
-    session = db()
-    view = summary_view(session, session.get(Team, summary.team_id), session.get(Challenge, summary.challenge_id))
-    view.summary, view.version = summary, latest_version(session, summary)
-    return render("reflection/team.html", block="summary_state", view=view, views=[view],
-                  request_key=uuid.uuid4().hex)
 
 
 @bp.get("/admin/llm-calls")

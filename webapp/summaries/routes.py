@@ -29,7 +29,7 @@ def queue():
         status = None
     page = page_number(request.args)
     # `status` is render()'s HTTP status, so the chosen filter reaches the template under another name.
-    return render("review/queue.html", queue=review_queue(db(), current_user, status, page), chosen_status=status,
+    return render("summaries/queue.html", queue=review_queue(db(), current_user, status, page), chosen_status=status,
                   statuses=STATUSES)
 
 
@@ -68,7 +68,7 @@ def compare(summary_id: int):
     old = new = None
     if not errors:
         old, new = version_number(session, summary, int(old_arg)), version_number(session, summary, int(new_arg))
-    return render("review/compare.html", status=422 if errors else 200, **_context(summary), old=old, new=new,
+    return render("summaries/compare.html", status=422 if errors else 200, **_context(summary), old=old, new=new,
                   diffs=compare_versions(old, new) if old and new else [], errors=errors,
                   form={"old": old_arg, "new": new_arg})
 
@@ -84,7 +84,7 @@ def edit(summary_id: int):
         if summary.status not in (SummaryStatus.DRAFT, SummaryStatus.APPROVED) or version is None:
             flash(f"A {summary.status.value} summary cannot be edited.", "error")
             return see_other(url_for("review.summary", summary_id=summary.id))
-        return render("review/edit.html", **_context(summary), version=version, revision=summary.revision,
+        return render("summaries/edit.html", **_context(summary), version=version, revision=summary.revision,
                       texts=_texts_of(version.content), errors={})
     texts = {section: request.form.getlist(section) for section in SECTIONS}
     revision = _revision()
@@ -92,11 +92,11 @@ def edit(summary_id: int):
         edit_summary(session, current_user, summary.id, revision, texts)
     except InvalidReview as invalid:
         session.rollback()
-        return render("review/edit.html", status=422, **_context(summary), version=version, revision=revision,
+        return render("summaries/edit.html", status=422, **_context(summary), version=version, revision=revision,
                       texts=texts, errors=invalid.errors)
     except StaleRevision as stale:
         session.rollback()
-        return render("review/edit.html", status=409, **_context(summary), version=version, revision=revision,
+        return render("summaries/edit.html", status=409, **_context(summary), version=version, revision=revision,
                       texts=texts, errors={}, conflict=stale.message)
     except NotAllowed as refused:
         session.rollback()
@@ -164,7 +164,7 @@ def _summary_page(summary, shown=None, status: int = 200, errors: dict | None = 
     session = db()
     current = current_version(session, summary)
     shown = shown or current
-    return render("review/summary.html", block="summary_body", status=status, **_context(summary),
+    return render("summaries/summary.html", block="summary_body", status=status, **_context(summary),
                   shown=shown, current=current, sections=version_sections(session, summary, shown),
                   versions=versions_of(session, summary), errors=errors or {}, form=form or {}, stale=stale)
 
