@@ -23,6 +23,8 @@ def test_every_rule_of_the_vocabulary_has_a_spec():
     ("kudos_received", {"threshold": 4}, {"threshold": 4}),
     ("team_all_completed_kind", {"kind": "experiment"}, {"kind": "experiment"}),
     ("team_points_reached", {"threshold": 500}, {"threshold": 500}),
+    # A skill's name is kept to its first 120 characters, the length the skill column and pages allow.
+    ("skill_level_reached", {"threshold": 2, "skill": "  " + "s" * 119 + "tail "}, {"threshold": 2, "skill": "s" * 119 + "t"}),
 ])
 def test_well_formed_rules_are_accepted(rule, params, clean):
     assert validate_params(rule, params) == clean
@@ -33,6 +35,8 @@ def test_well_formed_rules_are_accepted(rule, params, clean):
     ("missions_completed", {"threshold": 0}, "threshold", "between 1 and"),
     ("missions_completed", {"threshold": -2}, "threshold", "between 1 and"),
     ("missions_completed", {"threshold": "many"}, "threshold", "whole number"),
+    ("missions_completed", {"threshold": "-"}, "threshold", "whole number"),  # a sign alone, as a form may send
+    ("missions_completed", {"threshold": "-2"}, "threshold", "between 1 and"),
     ("missions_completed", {"threshold": True}, "threshold", "whole number"),
     ("missions_completed", {"threshold": 1, "kind": "cooking"}, "kind", "not a mission kind"),
     ("streak_days", {"threshold": 3, "kind": "learn"}, "kind", "takes no kind"),

@@ -2,11 +2,16 @@
 what each refusal says, and what publishing writes (only the team's shared reflections give lesson kinds)."""
 from __future__ import annotations
 
+import uuid
+from datetime import timedelta
+
 import pytest
+from sqlalchemy import update
 from sqlmodel import select
 
 from webapp.models import (
-    Lesson, LessonSummary, LessonSummaryVersion, Notification, OutboxJob, SummaryStatus, Visibility,
+    Challenge, ChallengeStatus, Lesson, LessonSummary, LessonSummaryVersion, Notification, OutboxJob, SummaryStatus,
+    Visibility, utcnow,
 )
 from webapp.summaries.transitions import (
     GUIDANCE_MAX, LESSON_MAX, LESSON_MIN, REASON_MAX, InvalidReview, NotAllowed, StaleRevision, approve_summary,
@@ -16,11 +21,11 @@ from webapp.summaries.transitions import (
 ALL_SECTIONS = ("key_lessons", "practices", "mistakes", "open_questions", "next_experiments")
 
 
-def written(world, content: dict, status=SummaryStatus.DRAFT, **fields) -> LessonSummary:
+def written(world, content: dict, status=SummaryStatus.DRAFT, challenge=None, **fields) -> LessonSummary:
     """A summary whose first version says exactly `content` (sections left out are absent)."""
-    summary = LessonSummary(work_key=f"edge:{len(content)}:{status}:{id(content)}", team_id=world.team.id,
-                            challenge_id=world.challenge.id, trigger="on_demand", status=status, current_version=1,
-                            **fields)
+    summary = LessonSummary(work_key=f"edge:{uuid.uuid4().hex}", team_id=world.team.id,
+                            challenge_id=(challenge or world.challenge).id, trigger="on_demand", status=status,
+                            current_version=1, **fields)
     world.session.add(summary)
     world.session.flush()
     world.session.add(LessonSummaryVersion(summary_id=summary.id, number=1, content=content, writer="offline",
@@ -281,6 +286,46 @@ def test_a_newer_summary_blocks_approving_the_older_one_but_not_rejecting_or_edi
     reject_summary(world.session, world.lead, older.id, seen, "Superseded by the newer one.")
     world.session.commit()
     assert world.session.get(LessonSummary, older.id).status == SummaryStatus.REJECTED
+
+
+def another_challenge(world) -> Challenge:
+    challenge = Challenge(slug="next", title="The next challenge", starts_at=world.challenge.starts_at,
+                          ends_at=world.challenge.ends_at, status=ChallengeStatus.RUNNING)
+    world.session.add(challenge)
+    world.session.commit()
+    return challenge
+
+
+def test_a_newer_summary_of_another_challenge_does_not_block_this_ones(world):
+    this = written(world, {"key_lessons": [lesson("This challenge's lesson.", world.shared[0].id)]})
+    written(world, {"key_lessons": [lesson("The next challenge's lesson.")]}, challenge=another_challenge(world))
+    approve_summary(world.session, world.lead, this.id, this.revision)
+    world.session.commit()
+    publish_summary(world.session, world.lead, this.id, world.session.get(LessonSummary, this.id).revision)
+    world.session.commit()
+    assert world.session.get(LessonSummary, this.id).status == SummaryStatus.PUBLISHED
+
+
+def test_each_summary_reads_its_own_version_when_two_have_the_same_number(world):
+    written(world, {"key_lessons": [lesson("The next challenge's lesson.")]}, challenge=another_challenge(world))
+    this = written(world, {"key_lessons": [lesson("This challenge's lesson.", world.shared[0].id)]})
+    assert latest(world, this).summary_id == this.id
+    approve_summary(world.session, world.lead, this.id, this.revision)
+    world.session.commit()
+    publish_summary(world.session, world.lead, this.id, world.session.get(LessonSummary, this.id).revision)
+    world.session.commit()
+    texts = world.session.exec(select(Lesson.text).where(Lesson.summary_id == this.id)).all()
+    assert texts == ["This challenge's lesson."]
+
+
+def test_every_review_move_stamps_the_summary_as_changed(world, three):
+    long_ago = utcnow() - timedelta(days=30)
+    world.session.exec(update(LessonSummary).where(LessonSummary.id == three.id).values(updated_at=long_ago))
+    world.session.commit()
+    approve_summary(world.session, world.lead, three.id, three.revision)
+    world.session.commit()
+    world.session.expire_all()
+    assert world.session.get(LessonSummary, three.id).updated_at > utcnow() - timedelta(minutes=5)
 
 
 # The job's side: a draft written, a summary failed for good
