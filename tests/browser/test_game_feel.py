@@ -55,6 +55,22 @@ def test_no_page_scrolls_sideways_on_a_phone(browser, live_server, role):
     assert not wide, "\n".join(wide)
 
 
+def test_a_points_history_fits_a_phone_and_still_names_each_challenge(browser, live_server):
+    """Four columns did not fit 390 px (the table scrolled inside its box): the challenge moves under what
+    earned the points there, and comes back as its own column on a wide screen."""
+    person = role_pages(live_server)["employee"][8]
+    for width, columns in ((390, ["When", "What", "Points"]), (1280, ["When", "Challenge", "What", "Points"])):
+        context = browser.new_context(viewport={"width": width, "height": 844})
+        page = context.new_page()
+        sign_in(page, live_server, "employee@example.com")
+        page.goto(live_server.url + person)
+        table = page.locator("table.points-history")
+        assert table.locator("th:visible").all_inner_texts() == columns
+        assert table.evaluate("table => table.parentElement.scrollWidth - table.parentElement.clientWidth") == 0
+        assert "A month of learning from mistakes" in table.locator("tbody tr").first.inner_text()
+        context.close()
+
+
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_main_pages_pass_axe_in_light_and_dark(browser, live_server, scheme):
     context = browser.new_context(color_scheme=scheme, bypass_csp=True)
