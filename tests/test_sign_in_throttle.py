@@ -43,8 +43,11 @@ def assert_parallel_guesses_are_capped(settings, make_user):
     make_user("ada@example.com")
     with served(settings) as (base, _app):
         statuses = parallel_sign_ins(base, [("ada@example.com", f"guess {n}") for n in range(150)])
-        assert statuses.count(422) == ACCOUNT_LIMIT  # only these had their password checked
-        assert statuses.count(429) == 150 - ACCOUNT_LIMIT
+        # At most the limit had their password checked (422), every other was throttled (429). Not exactly the
+        # limit: 150 attempts also pass the address's limit of 50, and one of the first ten on the account can
+        # count itself on the address after fifty others did, so it is throttled too (seen once in a loaded run).
+        assert statuses.count(422) <= ACCOUNT_LIMIT
+        assert statuses.count(422) + statuses.count(429) == 150
         http, token = browser(base)
         right = http.post(f"{base}/login", data={"email": "ada@example.com", "password": PASSWORD, "csrf_token": token},
                           allow_redirects=False, timeout=30)
