@@ -97,10 +97,18 @@ def pg_database() -> Iterator[str]:
     admin.dispose()
 
 
-def _truncate_all(url: str) -> None:
-    tables = ", ".join(f'"{table.name}"' for table in SQLModel.metadata.sorted_tables)
+def _empty_all(url: str) -> None:
+    """Every table emptied and every id counter back at 1, for the next test.
+
+    DELETE with the foreign-key triggers off, not TRUNCATE: TRUNCATE gives each of some 50 tables and their
+    indexes new files, 0.5 s a test against 0.05 s for deleting the few rows a test writes."""
     with get_engine(url).begin() as connection:
-        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        sequences = connection.exec_driver_sql(
+            "SELECT quote_ident(schemaname) || '.' || quote_ident(sequencename) FROM pg_sequences").scalars().all()
+        connection.exec_driver_sql("SET LOCAL session_replication_role = replica")
+        statements = [f'DELETE FROM "{table.name}"' for table in SQLModel.metadata.sorted_tables]
+        statements += [f"ALTER SEQUENCE {sequence} RESTART" for sequence in sequences]
+        connection.exec_driver_sql("; ".join(statements))
 
 
 @pytest.fixture(scope="session")
@@ -132,7 +140,7 @@ def database_url(request) -> Iterator[str]:
         yield _fresh_sqlite(request.getfixturevalue("sqlite_template"), request.getfixturevalue("sqlite_path"))
     else:
         url = request.getfixturevalue("pg_database")
-        _truncate_all(url)
+        _empty_all(url)
         yield url
 
 

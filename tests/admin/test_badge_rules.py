@@ -24,7 +24,8 @@ def test_every_rule_of_the_vocabulary_has_a_spec():
     ("team_all_completed_kind", {"kind": "experiment"}, {"kind": "experiment"}),
     ("team_points_reached", {"threshold": 500}, {"threshold": 500}),
     # A skill's name is kept to its first 120 characters, the length the skill column and pages allow.
-    ("skill_level_reached", {"threshold": 2, "skill": "  " + "s" * 119 + "tail "}, {"threshold": 2, "skill": "s" * 119 + "t"}),
+    ("skill_level_reached", {"threshold": 2, "skill": "  " + "s" * 119 + "tail "},
+     {"threshold": 2, "skill": "s" * 119 + "t"}),
 ])
 def test_well_formed_rules_are_accepted(rule, params, clean):
     assert validate_params(rule, params) == clean
