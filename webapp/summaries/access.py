@@ -4,11 +4,18 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from ..models import LessonSummary, Role, User
+from ..problems import NotFound
 from ..reflection.queries import led_team_ids
 
 
-class NotYourTeam(LookupError):
-    """The user does not lead that team (or the team does not take part in that challenge)."""
+class NotYourTeam(NotFound):
+    """The user does not lead that team (or the team does not take part in that challenge).
+
+    Answered 404 by the app, like any NotFound: a summary of another team is not shown to exist."""
+
+    def __init__(self, ident: int):
+        super().__init__()
+        self.ident = ident
 
 
 def check_lead(session: Session, user: User, team_id: int) -> None:

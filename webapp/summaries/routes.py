@@ -8,7 +8,7 @@ from ..inputs import page_number, whole_number
 from ..models import Challenge, Role, SummaryStatus, Team
 from ..security import role_required
 from ..web import db, render, see_other
-from .access import NotYourTeam, summary_for_lead
+from .access import summary_for_lead
 from .queries import compare_versions, review_queue, version_number, version_sections, versions_of
 from .sections import SECTIONS
 from .transitions import (
@@ -37,14 +37,14 @@ def queue():
 @role_required(Role.LEAD)
 def summary(summary_id: int):
     """A summary's current version, each lesson beside the reflections it cites; polls while being written."""
-    return _summary_page(_reviewable(summary_id))
+    return _summary_page(summary_for_lead(db(), current_user, summary_id))
 
 
 @bp.get("/summaries/<int:summary_id>/versions/<int:number>")
 @role_required(Role.LEAD)
 def version(summary_id: int, number: int):
     """One earlier (or the current) version, read-only."""
-    summary = _reviewable(summary_id)
+    summary = summary_for_lead(db(), current_user, summary_id)
     shown = version_number(db(), summary, number)
     if shown is None:
         abort(404)
@@ -56,7 +56,7 @@ def version(summary_id: int, number: int):
 def compare(summary_id: int):
     """Two versions side by side, section by section, with the words that changed."""
     session = db()
-    summary = _reviewable(summary_id)
+    summary = summary_for_lead(db(), current_user, summary_id)
     numbers = [str(number) for number in range(1, summary.current_version + 1)]
     old_arg = request.args.get("old", str(max(1, summary.current_version - 1)))
     new_arg = request.args.get("new", str(summary.current_version))
@@ -78,7 +78,7 @@ def compare(summary_id: int):
 def edit(summary_id: int):
     """Edit the lessons' text; saving adds a version (refused if someone saved since this form was opened)."""
     session = db()
-    summary = _reviewable(summary_id)
+    summary = summary_for_lead(db(), current_user, summary_id)
     version = current_version(session, summary)
     if request.method == "GET":
         if summary.status not in (SummaryStatus.DRAFT, SummaryStatus.APPROVED) or version is None:
@@ -144,7 +144,7 @@ def reject(summary_id: int):
 
 def _transition(summary_id: int, act, success: str, form: dict | None = None):
     session = db()
-    summary = _reviewable(summary_id)
+    summary = summary_for_lead(db(), current_user, summary_id)
     try:
         act(session, summary)
     except ReviewError as refused:
@@ -184,10 +184,3 @@ def _revision() -> int:
     if revision is None:
         abort(400)
     return revision
-
-
-def _reviewable(summary_id: int):
-    try:
-        return summary_for_lead(db(), current_user, summary_id)
-    except NotYourTeam:
-        abort(404)

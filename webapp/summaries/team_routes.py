@@ -59,11 +59,7 @@ def summarise(team_id: int, challenge_id: int):
 @role_required(Role.LEAD)
 def summary(summary_id: int):
     """A summary's state (polls itself while it is being written) and its latest version, read-only."""
-    try:
-        summary = summary_for_lead(db(), current_user, summary_id)
-    except NotYourTeam:
-        abort(404)
-    return _summary_fragment(summary)
+    return _summary_fragment(summary_for_lead(db(), current_user, summary_id))
 
 
 @bp.post("/reflection/summaries/<int:summary_id>/retry")
@@ -73,8 +69,6 @@ def retry(summary_id: int):
     session = db()
     try:
         summary = retry_summary(session, current_user, summary_id)
-    except NotYourTeam:
-        abort(404)
     except ValueError as error:
         flash(str(error), "error")
         return redirect(url_for("team_lessons.team"), code=303)
