@@ -20,7 +20,9 @@ from sqlalchemy import create_engine, text
 from sqlmodel import Session, SQLModel
 
 from webapp import create_app
+from webapp.auth.throttle import SignInThrottle
 from webapp.db import dispose_engines, get_engine
+from webapp.security import limiter
 from webapp.settings import load_settings
 
 from .support import redis_server
@@ -187,9 +189,6 @@ class _Apps:
         self.built: dict[str, tuple] = {}
 
     def get(self, settings) -> Flask:
-        from webapp.auth.throttle import SignInThrottle
-        from webapp.security import limiter
-
         if settings.uses_sso or settings.redis_url:
             return build_app(settings)
         key = _settings_key(settings)
